@@ -1,0 +1,41 @@
+// Command line and environment -> Config. Pure: it never prints and never exits, so
+// that every option, variable and error can be unit-tested.
+#pragma once
+
+#include <string_view>
+
+#include "message.hpp"
+#include "signals.hpp"
+#include "status.hpp"
+
+namespace cli {
+
+enum class Action { run, help, version };
+
+inline constexpr int default_verbosity = 1;  // errors and warnings
+
+struct Config {
+    Action action = Action::run;
+    bool subreaper_requested = false;  // -s: accepted for tini; reaper decides by itself
+    int parent_death_signal = 0;       // 0: none
+    bool group = false;
+    status::CodeSet remap_exit;
+    signals::Rewrite rewrite;
+    bool warn_on_reap = false;
+    int verbosity = default_verbosity;
+    char* const* command = nullptr;  // points into argv; null-terminated
+};
+
+struct Parsed {
+    Config config;
+    Message error;  // empty when parsing succeeded
+    [[nodiscard]] bool ok() const { return error.empty(); }
+};
+
+// argv and envp as main() receives them (both null-terminated).
+[[nodiscard]] Parsed parse(char* const* argv, char* const* envp);
+
+[[nodiscard]] std::string_view usage();
+[[nodiscard]] std::string_view version();
+
+}  // namespace cli

@@ -1,0 +1,11 @@
+// The only parts of the C++ runtime that header-only library code asks for. Defining
+// them here keeps libstdc++.a (built against glibc) out of the static musl link.
+// They are reached only by a programming error (std::string_view::substr past the end):
+// stop at once rather than carry on with a wrong value.
+#include <cstdlib>
+
+namespace std {
+
+[[noreturn]] void __throw_out_of_range_fmt(const char* /*format*/, ...) { abort(); }
+
+}  // namespace std

@@ -1,0 +1,31 @@
+#include "diag.hpp"
+
+#include <cstring>
+#include <unistd.h>
+
+namespace diag {
+namespace {
+int current_verbosity = 1;
+}
+
+void set_verbosity(int verbosity) { current_verbosity = verbosity; }
+
+bool enabled(Level level) { return static_cast<int>(level) <= current_verbosity; }
+
+void write(Level level, const Message& message)
+{
+    if (!enabled(level)) {
+        return;
+    }
+    Message line;
+    line << "reaper: " << message.view() << '\n';
+    // Nothing useful can be done when stderr is closed or full.
+    [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.view().data(), line.view().size());
+}
+
+void failed(Level level, const char* call, int error)
+{
+    write(level, Message() << call << ": " << std::strerror(error));
+}
+
+}  // namespace diag

@@ -1,0 +1,17 @@
+// Diagnostics: "reaper: ..." lines on stderr, each one write(2), filtered by verbosity.
+#pragma once
+
+#include "message.hpp"
+
+namespace diag {
+
+enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
+
+void set_verbosity(int verbosity);
+[[nodiscard]] bool enabled(Level level);
+void write(Level level, const Message& message);
+
+// "reaper: CALL: strerror(errno)" -- the form every failed system call is reported in.
+void failed(Level level, const char* call, int error);
+
+}  // namespace diag

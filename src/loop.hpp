@@ -1,0 +1,20 @@
+// The event loop: one blocking read of the signalfd, no timeout. Every signal arrives
+// as data, so no handler runs and nothing here needs to be async-signal-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include "signals.hpp"
+
+namespace loop {
+
+struct Forwarding {
+    bool group;  // to the child's whole process group
+    const signals::Rewrite& rewrite;
+    bool warn_on_reap;
+};
+
+// Runs until the main child has been reaped; returns its wait status.
+[[nodiscard]] int supervise(int signal_fd, pid_t child, const Forwarding& forwarding);
+
+}  // namespace loop

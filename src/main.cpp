@@ -1,0 +1,154 @@
+// Wiring only: parse, block signals, start the command, supervise it, exit with its status.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "diag.hpp"
+#include "loop.hpp"
+#include "sigmask.hpp"
+#include "spawn.hpp"
+#include "status.hpp"
+#include "terminal.hpp"
+#include "unique_fd.hpp"
+
+namespace {
+
+void print(int fd, std::string_view text)
+{
+    [[maybe_unused]] ssize_t written = write(fd, text.data(), text.size());
+}
+
+// reaper needs its children to become zombies so it can read their status; a caller's
+// SIG_IGN for SIGCHLD would have the kernel discard them. Returns whether it was ignored.
+bool take_default_sigchld()
+{
+    struct sigaction previous {};
+    if (sigaction(SIGCHLD, nullptr, &previous) != 0 || previous.sa_handler != SIG_IGN) {
+        return false;
+    }
+    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR) {
+        diag::failed(diag::Level::warning, "sigaction SIGCHLD", errno);
+    }
+    return true;
+}
+
+// Outside PID 1, orphans of the command would go to the host's init, never to be seen.
+void become_subreaper_unless_pid1()
+{
+    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        diag::failed(diag::Level::warning, "prctl PR_SET_CHILD_SUBREAPER", errno);
+    }
+}
+
+void arm_parent_death_signal(int signal)
+{
+    if (signal == 0) {
+        return;
+    }
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, signal) != 0) {
+        diag::failed(diag::Level::warning, "prctl PR_SET_PDEATHSIG", errno);
+        return;
+    }
+    if (getppid() != parent) {
+        // The parent died before the request took effect: the kernel will not send it now.
+        kill(getpid(), signal);
+    }
+}
+
+void close_range_or_loop(unsigned first, unsigned last)
+{
+    if (first > last || syscall(SYS_close_range, first, last, 0) == 0) {
+        return;
+    }
+    rlimit limit{};
+    unsigned highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536 ? limit.rlim_cur : 65536;
+    for (unsigned fd = first; fd <= last && fd < highest; ++fd) {
+        close(static_cast<int>(fd));
+    }
+}
+
+// reaper must hold no inherited pipe open and pin no mount: the child has its own copies.
+void let_go_of_inherited(int kept_fd)
+{
+    unsigned kept = static_cast<unsigned>(kept_fd);
+    close_range_or_loop(3, kept - 1);
+    close_range_or_loop(kept + 1, ~0U);
+    if (chdir("/") != 0) {
+        diag::failed(diag::Level::warning, "chdir /", errno);
+    }
+}
+
+int report_start_failure(const spawn::Started& started, const char* command)
+{
+    Message message;
+    if (started.failed_step == spawn::Step::exec) {
+        message << "exec \"" << command << "\": " << strerror(started.error);
+    } else {
+        message << spawn::step_name(started.failed_step) << ": " << strerror(started.error);
+    }
+    diag::write(diag::Level::error, message);
+    if (started.failed_step == spawn::Step::fork || started.failed_step == spawn::Step::pipe) {
+        return status::own_failure;
+    }
+    return status::start_failure_code(started.error, started.failed_step == spawn::Step::exec);
+}
+
+int run(const cli::Config& config)
+{
+    signals::Set original_mask;
+    if (!sigmask::block(signals::handled(), original_mask)) {
+        diag::failed(diag::Level::error, "rt_sigprocmask", errno);
+        return status::own_failure;
+    }
+    bool sigchld_was_ignored = take_default_sigchld();
+    UniqueFd signal_fd(sigmask::open_signalfd(signals::handled()));
+    if (!signal_fd.valid()) {
+        diag::failed(diag::Level::error, "signalfd", errno);
+        return status::own_failure;
+    }
+    become_subreaper_unless_pid1();
+    arm_parent_death_signal(config.parent_death_signal);
+
+    terminal::Foreground foreground = terminal::inspect();
+    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, foreground.held});
+    if (!started.ok()) {
+        return report_start_failure(started, config.command[0]);
+    }
+    terminal::hand_to(foreground, started.pid);
+    diag::write(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
+    let_go_of_inherited(signal_fd.get());
+
+    int wait_status = loop::supervise(signal_fd.get(), started.pid, {config.group, config.rewrite, config.warn_on_reap});
+    terminal::give_back(foreground);
+    return status::exit_code(wait_status, config.remap_exit);
+}
+
+}  // namespace
+
+int main(int /*argc*/, char** argv, char** envp)
+{
+    cli::Parsed parsed = cli::parse(argv, envp);
+    if (!parsed.ok()) {
+        diag::write(diag::Level::error, parsed.error);
+        return status::usage_error;
+    }
+    switch (parsed.config.action) {
+    case cli::Action::help:
+        print(STDOUT_FILENO, cli::usage());
+        return 0;
+    case cli::Action::version:
+        print(STDOUT_FILENO, cli::version());
+        print(STDOUT_FILENO, "\n");
+        return 0;
+    case cli::Action::run:
+        break;
+    }
+    diag::set_verbosity(parsed.config.verbosity);
+    return run(parsed.config);
+}

@@ -1,0 +1,38 @@
+#include "reap.hpp"
+
+#include <cerrno>
+#include <sys/wait.h>
+
+#include "diag.hpp"
+
+namespace reap {
+
+void all_exited(MainChild& main_child, bool warn_on_reap)
+{
+    for (;;) {
+        int wait_status = 0;
+        // __WALL: an orphan is reaper's child whatever signal it was cloned to send.
+        pid_t pid = waitpid(-1, &wait_status, WNOHANG | __WALL);
+        if (pid == 0 || (pid < 0 && errno == ECHILD)) {
+            return;
+        }
+        if (pid < 0) {
+            if (errno != EINTR) {
+                diag::failed(diag::Level::warning, "waitpid", errno);
+                return;
+            }
+            continue;
+        }
+        if (pid == main_child.pid) {
+            main_child.exited = true;
+            main_child.wait_status = wait_status;
+            diag::write(diag::Level::info, Message() << "child " << pid << " ended, wait status " << wait_status);
+        } else if (warn_on_reap) {
+            diag::write(diag::Level::warning, Message() << "reaped zombie process " << pid);
+        } else {
+            diag::write(diag::Level::debug, Message() << "reaped zombie process " << pid);
+        }
+    }
+}
+
+}  // namespace reap

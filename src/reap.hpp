@@ -1,0 +1,17 @@
+// Collecting exited children: the command and every orphan the kernel hands reaper.
+#pragma once
+
+#include <sys/types.h>
+
+namespace reap {
+
+struct MainChild {
+    pid_t pid;
+    bool exited = false;
+    int wait_status = 0;
+};
+
+// Waits for every child that has exited, without blocking, until none is left.
+void all_exited(MainChild& main_child, bool warn_on_reap);
+
+}  // namespace reap

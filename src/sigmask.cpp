@@ -1,0 +1,37 @@
+#include "sigmask.hpp"
+
+#include <csignal>
+#include <cstdint>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace sigmask {
+namespace {
+constexpr unsigned long kernel_set_size = sizeof(std::uint64_t);
+}
+
+bool block(signals::Set set, signals::Set& previous)
+{
+    std::uint64_t wanted = set.bits();
+    std::uint64_t before = 0;
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &wanted, &before, kernel_set_size) != 0) {
+        return false;
+    }
+    previous = signals::Set::from_bits(before);
+    return true;
+}
+
+bool replace(signals::Set mask)
+{
+    std::uint64_t wanted = mask.bits();
+    return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &wanted, nullptr, kernel_set_size) == 0;
+}
+
+int open_signalfd(signals::Set set)
+{
+    std::uint64_t wanted = set.bits();
+    return static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC));
+}
+
+}  // namespace sigmask

@@ -1,0 +1,19 @@
+// The signal mask and the signalfd, through raw system calls: libc's wrappers refuse
+// or silently drop the real-time signals they reserve for threads (32-34), and reaper,
+// single-threaded, must block and forward those too.
+#pragma once
+
+#include "signals.hpp"
+
+namespace sigmask {
+
+// Blocks `set` on top of the current mask; the mask before goes into `previous`.
+[[nodiscard]] bool block(signals::Set set, signals::Set& previous);
+
+// Replaces the mask. Async-signal-safe: used between fork and exec.
+[[nodiscard]] bool replace(signals::Set mask);
+
+// A close-on-exec signalfd reading `set`; -1 with errno on failure.
+[[nodiscard]] int open_signalfd(signals::Set set);
+
+}  // namespace sigmask

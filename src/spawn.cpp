@@ -1,0 +1,121 @@
+#include "spawn.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sigmask.hpp"
+#include "status.hpp"
+#include "unique_fd.hpp"
+
+namespace spawn {
+namespace {
+
+struct Report {
+    Step step;
+    int error;
+};
+
+// Between fork and exec: async-signal-safe calls only, no allocation, no stdio.
+[[noreturn]] void fail_in_child(int report_fd, Step step)
+{
+    Report report{step, errno};
+    [[maybe_unused]] ssize_t written = write(report_fd, &report, sizeof report);
+    _exit(status::start_failure_code(report.error, step == Step::exec));
+}
+
+[[noreturn]] void become_command(const Request& request, int report_fd)
+{
+    if (setpgid(0, 0) != 0) {
+        fail_in_child(report_fd, Step::setpgid);
+    }
+    if (request.take_terminal) {
+        // Best effort: the parent makes the same call and reports its failure.
+        [[maybe_unused]] int ignored = tcsetpgrp(STDIN_FILENO, getpid());
+    }
+    if (request.sigchld_was_ignored && signal(SIGCHLD, SIG_IGN) == SIG_ERR) {
+        fail_in_child(report_fd, Step::sigaction);
+    }
+    if (!sigmask::replace(request.mask)) {
+        fail_in_child(report_fd, Step::sigprocmask);
+    }
+    execvp(request.command[0], request.command);
+    fail_in_child(report_fd, Step::exec);
+}
+
+// Blocks until the child has exec'd (EOF) or reported why it could not.
+Report await_exec(int report_fd)
+{
+    Report report{Step::none, 0};
+    ssize_t got = 0;
+    do {
+        got = read(report_fd, &report, sizeof report);
+    } while (got < 0 && errno == EINTR);
+    return got == static_cast<ssize_t>(sizeof report) ? report : Report{Step::none, 0};
+}
+
+}  // namespace
+
+Started start(const Request& request)
+{
+    Started started;
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) {
+        started.failed_step = Step::pipe;
+        started.error = errno;
+        return started;
+    }
+    UniqueFd report_reader(ends[0]);
+    UniqueFd report_writer(ends[1]);
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        started.failed_step = Step::fork;
+        started.error = errno;
+        return started;
+    }
+    if (pid == 0) {
+        become_command(request, report_writer.get());
+    }
+    report_writer.reset();
+    // Both sides set the group, so that it exists before reaper forwards to it.
+    // EACCES means the child has exec'd, having set it itself.
+    [[maybe_unused]] int ignored = setpgid(pid, pid);
+
+    Report report = await_exec(report_reader.get());
+    if (report.step != Step::none) {
+        int child_status = 0;
+        while (waitpid(pid, &child_status, 0) < 0 && errno == EINTR) {
+        }
+        started.failed_step = report.step;
+        started.error = report.error;
+        return started;
+    }
+    started.pid = pid;
+    return started;
+}
+
+const char* step_name(Step step)
+{
+    switch (step) {
+    case Step::none:
+        return "none";
+    case Step::fork:
+        return "fork";
+    case Step::pipe:
+        return "pipe2";
+    case Step::setpgid:
+        return "setpgid";
+    case Step::sigaction:
+        return "sigaction";
+    case Step::sigprocmask:
+        return "rt_sigprocmask";
+    case Step::exec:
+        return "exec";
+    }
+    return "?";
+}
+
+}  // namespace spawn
