@@ -1,0 +1,41 @@
+// Catch2's main, plus a listener that appends one line per test case to the file named
+// by REAPER_TEST_RESULTS ("PASS name", "FAIL name" or "SKIP name"), which scripts/test
+// adds up into its closing "N passed, N failed" line.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "support.hpp"
+
+namespace {
+
+class ResultFile : public Catch::TestEventListenerBase {
+public:
+    using TestEventListenerBase::TestEventListenerBase;
+
+    void testCaseStarting(Catch::TestCaseInfo const& info) override
+    {
+        support::reset_skip();
+        TestEventListenerBase::testCaseStarting(info);
+    }
+
+    void testCaseEnded(Catch::TestCaseStats const& stats) override
+    {
+        const char* path = std::getenv("REAPER_TEST_RESULTS");
+        if (path != nullptr) {
+            if (std::FILE* file = std::fopen(path, "a")) {
+                const char* verdict = !stats.totals.assertions.allOk() ? "FAIL"
+                                      : support::current_test_skipped() ? "SKIP"
+                                                                        : "PASS";
+                std::fprintf(file, "%s %s\n", verdict, stats.testInfo.name.c_str());
+                std::fclose(file);
+            }
+        }
+        TestEventListenerBase::testCaseEnded(stats);
+    }
+};
+
+}  // namespace
+
+CATCH_REGISTER_LISTENER(ResultFile)

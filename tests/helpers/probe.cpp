@@ -1,0 +1,258 @@
+// The command that the integration tests run under reaper. Each mode shows, on stdout,
+// one line per thing it observed, and most wait for stdin to close before exiting so
+// that the test decides when the main child ends.
+//
+//   probe exit N            exit with N
+//   probe die SIG           be killed by SIG (number)
+//   probe signals           print "SIG n" for every signal received
+//   probe group             the same from the child and from a grandchild in its group
+//   probe orphans N         leave N orphans that die only after reaper has adopted them
+//   probe adopted           leave one orphan that prints who adopted it
+//   probe state             print the signal mask, ignored set, cwd, fds and process group
+//   probe sleep             print "ready" and wait
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <poll.h>
+#include <string>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+void say(const std::string& line)
+{
+    std::string text = line + "\n";
+    if (write(STDOUT_FILENO, text.data(), text.size()) < 0) {
+        _exit(90);
+    }
+}
+
+[[noreturn]] void die(const char* what)
+{
+    std::fprintf(stderr, "probe: %s: %s\n", what, std::strerror(errno));
+    _exit(91);
+}
+
+void wait_for_stdin_eof()
+{
+    char buffer[64];
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, buffer, sizeof buffer);
+        if (got == 0 || (got < 0 && errno != EINTR)) {
+            return;
+        }
+    }
+}
+
+// Raw: glibc refuses to block 32 and 33, which reaper forwards too.
+int block_everything_into_signalfd()
+{
+    std::uint64_t all = ~std::uint64_t{0};
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, nullptr, sizeof all) != 0) {
+        die("rt_sigprocmask");
+    }
+    int fd = static_cast<int>(syscall(SYS_signalfd4, -1, &all, sizeof all, SFD_CLOEXEC));
+    if (fd < 0) {
+        die("signalfd");
+    }
+    return fd;
+}
+
+// Prints each signal until stdin closes.
+void report_signals(const std::string& who, int signal_fd)
+{
+    say("ready " + who);
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("poll");
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (read(signal_fd, &info, sizeof info) == sizeof info) {
+                say(who + " SIG " + std::to_string(info.ssi_signo));
+            }
+            continue;  // drain signals before looking at stdin
+        }
+        if (fds[1].revents & (POLLIN | POLLHUP)) {
+            char buffer[64];
+            if (read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
+                return;
+            }
+        }
+    }
+}
+
+int mode_group()
+{
+    int signal_fd = block_everything_into_signalfd();
+    pid_t grandchild = fork();
+    if (grandchild < 0) {
+        die("fork");
+    }
+    if (grandchild == 0) {
+        report_signals("grandchild", signal_fd);
+        _exit(0);
+    }
+    report_signals("child", signal_fd);
+    waitpid(grandchild, nullptr, 0);
+    return 0;
+}
+
+// Every orphan asks the kernel for SIGKILL when its parent dies; the kernel sends it
+// after re-parenting, so each one dies as reaper's child.
+int mode_orphans(long count)
+{
+    pid_t middle = fork();
+    if (middle < 0) {
+        die("fork");
+    }
+    if (middle == 0) {
+        pid_t self = getpid();
+        for (long i = 0; i < count; ++i) {
+            pid_t orphan = fork();
+            if (orphan < 0) {
+                die("fork orphan");
+            }
+            if (orphan == 0) {
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != self) {
+                    _exit(0);  // already adopted
+                }
+                for (;;) {
+                    pause();
+                }
+            }
+        }
+        _exit(0);
+    }
+    waitpid(middle, nullptr, 0);
+    say("orphaned " + std::to_string(count));
+    wait_for_stdin_eof();
+    return 0;
+}
+
+int mode_adopted()
+{
+    pid_t middle = fork();
+    if (middle < 0) {
+        die("fork");
+    }
+    if (middle == 0) {
+        pid_t self = getpid();
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, nullptr);
+        pid_t orphan = fork();
+        if (orphan == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGUSR1);
+            if (getppid() == self) {
+                int received = 0;
+                sigwait(&usr1, &received);
+            }
+            say("orphan " + std::to_string(getpid()) + " parent " + std::to_string(getppid()));
+            _exit(0);
+        }
+        _exit(orphan < 0 ? 1 : 0);
+    }
+    waitpid(middle, nullptr, 0);
+    wait_for_stdin_eof();
+    return 0;
+}
+
+std::string status_field(const char* name)
+{
+    std::FILE* file = std::fopen("/proc/self/status", "r");
+    if (file == nullptr) {
+        die("/proc/self/status");
+    }
+    char line[512];
+    std::string value;
+    size_t length = std::strlen(name);
+    while (std::fgets(line, sizeof line, file) != nullptr) {
+        if (std::strncmp(line, name, length) == 0 && line[length] == ':') {
+            value = line + length + 1;
+            value.erase(0, value.find_first_not_of(" \t"));
+            value.erase(value.find_last_not_of(" \t\n") + 1);
+        }
+    }
+    std::fclose(file);
+    return value;
+}
+
+int mode_state()
+{
+    say("mask " + status_field("SigBlk"));
+    say("ignored " + status_field("SigIgn"));
+    char cwd[4096];
+    say(std::string("cwd ") + (getcwd(cwd, sizeof cwd) != nullptr ? cwd : "?"));
+    std::string fds = "fds";
+    if (DIR* dir = opendir("/proc/self/fd")) {
+        while (dirent* entry = readdir(dir)) {
+            if (entry->d_name[0] != '.' && std::atoi(entry->d_name) != dirfd(dir)) {
+                fds += std::string(" ") + entry->d_name;
+            }
+        }
+        closedir(dir);
+    }
+    say(fds);
+    say("group " + std::to_string(getpgrp() == getpid() ? 1 : 0));
+    wait_for_stdin_eof();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::string mode = argc > 1 ? argv[1] : "";
+    long number = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 0;
+    if (mode == "exit") {
+        return static_cast<int>(number);
+    }
+    if (mode == "die") {
+        rlimit no_core{0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        std::uint64_t none = 0;
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof none);
+        signal(static_cast<int>(number), SIG_DFL);
+        kill(getpid(), static_cast<int>(number));
+        return 92;  // not reached when the signal kills
+    }
+    if (mode == "signals") {
+        report_signals("child", block_everything_into_signalfd());
+        return 0;
+    }
+    if (mode == "group") {
+        return mode_group();
+    }
+    if (mode == "orphans") {
+        return mode_orphans(number);
+    }
+    if (mode == "adopted") {
+        return mode_adopted();
+    }
+    if (mode == "state") {
+        return mode_state();
+    }
+    if (mode == "sleep") {
+        say("ready");
+        wait_for_stdin_eof();
+        return 0;
+    }
+    std::fprintf(stderr, "probe: unknown mode '%s'\n", mode.c_str());
+    return 93;
+}

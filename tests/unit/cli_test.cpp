@@ -1,0 +1,304 @@
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <string>
+
+#include "argv.hpp"
+#include "cli.hpp"
+
+namespace {
+
+struct Result {
+    cli::Parsed parsed;
+    std::string error;
+    std::vector<std::string> command;
+};
+
+Result parse(std::initializer_list<std::string> args, std::initializer_list<std::string> env = {})
+{
+    Strings argv(args);
+    Strings envp(env);
+    Result result{cli::parse(argv.get(), envp.get()), {}, {}};
+    result.error = std::string(result.parsed.error.view());
+    if (result.parsed.ok() && result.parsed.config.command != nullptr) {
+        for (char* const* arg = result.parsed.config.command; *arg != nullptr; ++arg) {
+            result.command.emplace_back(*arg);
+        }
+    }
+    return result;
+}
+
+cli::Config config_of(const Result& result)
+{
+    INFO("error: " << result.error);
+    REQUIRE(result.parsed.ok());
+    return result.parsed.config;
+}
+
+}  // namespace
+
+TEST_CASE("defaults: nothing set, command taken as is", "[cli]")
+{
+    Result result = parse({"reaper", "sleep", "10"});
+    cli::Config config = config_of(result);
+    CHECK(config.action == cli::Action::run);
+    CHECK_FALSE(config.subreaper_requested);
+    CHECK(config.parent_death_signal == 0);
+    CHECK_FALSE(config.group);
+    CHECK_FALSE(config.warn_on_reap);
+    CHECK(config.verbosity == cli::default_verbosity);
+    CHECK(result.command == std::vector<std::string>{"sleep", "10"});
+    for (int code = 0; code <= 255; ++code) {
+        CHECK_FALSE(config.remap_exit.contains(code));
+    }
+    for (int signal = 1; signal <= signals::max_signal; ++signal) {
+        CHECK(config.rewrite.apply(signal) == signal);
+    }
+}
+
+TEST_CASE("every flag, short and long", "[cli]")
+{
+    for (auto args : {std::initializer_list<std::string>{"reaper", "-s", "-g", "-w", "-v", "--", "cmd"},
+                      std::initializer_list<std::string>{"reaper", "--subreaper", "--group", "--warn-on-reap",
+                                                         "--verbose", "cmd"},
+                      std::initializer_list<std::string>{"reaper", "-sgwv", "cmd"}}) {
+        Result result = parse(args);
+        cli::Config config = config_of(result);
+        CHECK(config.subreaper_requested);
+        CHECK(config.group);
+        CHECK(config.warn_on_reap);
+        CHECK(config.verbosity == cli::default_verbosity + 1);
+        CHECK(result.command == std::vector<std::string>{"cmd"});
+    }
+}
+
+TEST_CASE("-v repeats", "[cli]")
+{
+    CHECK(config_of(parse({"reaper", "-vvv", "x"})).verbosity == cli::default_verbosity + 3);
+    CHECK(config_of(parse({"reaper", "-v", "--verbose", "-v", "x"})).verbosity == cli::default_verbosity + 3);
+}
+
+TEST_CASE("values: attached, separate and with =", "[cli]")
+{
+    for (auto args : {std::initializer_list<std::string>{"reaper", "-p", "USR1", "-e", "3", "-r", "TERM:QUIT", "x"},
+                      std::initializer_list<std::string>{"reaper", "-pUSR1", "-e3", "-rTERM:QUIT", "x"},
+                      std::initializer_list<std::string>{"reaper", "--parent-death-signal=USR1", "--remap-exit=3",
+                                                         "--rewrite=TERM:QUIT", "x"},
+                      std::initializer_list<std::string>{"reaper", "--parent-death-signal", "USR1", "--remap-exit",
+                                                         "3", "--rewrite", "TERM:QUIT", "x"},
+                      std::initializer_list<std::string>{"reaper", "-gp", "USR1", "-ge3", "-r", "15:3", "x"}}) {
+        Result result = parse(args);
+        cli::Config config = config_of(result);
+        CHECK(config.parent_death_signal == SIGUSR1);
+        CHECK(config.remap_exit.contains(3));
+        CHECK_FALSE(config.remap_exit.contains(4));
+        CHECK(config.rewrite.apply(SIGTERM) == SIGQUIT);
+        CHECK(config.rewrite.apply(SIGINT) == SIGINT);
+        CHECK(result.command == std::vector<std::string>{"x"});
+    }
+}
+
+TEST_CASE("-e and -r repeat", "[cli]")
+{
+    cli::Config config =
+        config_of(parse({"reaper", "-e", "0", "-e", "143", "-e255", "-r", "INT:0", "-r", "HUP:USR2", "x"}));
+    CHECK(config.remap_exit.contains(0));
+    CHECK(config.remap_exit.contains(143));
+    CHECK(config.remap_exit.contains(255));
+    CHECK_FALSE(config.remap_exit.contains(1));
+    CHECK(config.rewrite.apply(SIGINT) == 0);
+    CHECK(config.rewrite.apply(SIGHUP) == SIGUSR2);
+}
+
+TEST_CASE("parsing stops at the first non-option", "[cli]")
+{
+    Result result = parse({"reaper", "-g", "sh", "-c", "x -v", "-v"});
+    cli::Config config = config_of(result);
+    CHECK(config.group);
+    CHECK(config.verbosity == cli::default_verbosity);
+    CHECK(result.command == std::vector<std::string>{"sh", "-c", "x -v", "-v"});
+}
+
+TEST_CASE("-- ends options, even before something that looks like one", "[cli]")
+{
+    Result result = parse({"reaper", "--", "-v", "--help"});
+    CHECK(config_of(result).verbosity == cli::default_verbosity);
+    CHECK(result.command == std::vector<std::string>{"-v", "--help"});
+}
+
+TEST_CASE("a lone dash is a command, not an option", "[cli]")
+{
+    CHECK(parse({"reaper", "-", "a"}).command == std::vector<std::string>{"-", "a"});
+}
+
+TEST_CASE("help and version need no command and win over later errors", "[cli]")
+{
+    CHECK(config_of(parse({"reaper", "-h"})).action == cli::Action::help);
+    CHECK(config_of(parse({"reaper", "--help", "--bogus"})).action == cli::Action::help);
+    CHECK(config_of(parse({"reaper", "-V"})).action == cli::Action::version);
+    CHECK(config_of(parse({"reaper", "--version"}, {"REAPER_GROUP=bad"})).action == cli::Action::version);
+    CHECK(cli::usage().find("--parent-death-signal SIG") != std::string_view::npos);
+    CHECK(cli::version().substr(0, 15) == "reaper version ");
+    CHECK(cli::version().find(" - git.") != std::string_view::npos);
+}
+
+TEST_CASE("usage errors, each with one clear line", "[cli]")
+{
+    struct Case {
+        std::initializer_list<std::string> args;
+        std::string error;
+    };
+    for (const Case& c : std::initializer_list<Case>{
+             {{"reaper"}, "no command given (see reaper --help)"},
+             {{"reaper", "-g"}, "no command given (see reaper --help)"},
+             {{"reaper", "--"}, "no command given (see reaper --help)"},
+             {{"reaper", "-x", "cmd"}, "unknown option '-x' (see reaper --help)"},
+             {{"reaper", "-gx", "cmd"}, "unknown option '-x' (see reaper --help)"},
+             {{"reaper", "--bogus", "cmd"}, "unknown option '--bogus' (see reaper --help)"},
+             {{"reaper", "--bogus=1", "cmd"}, "unknown option '--bogus' (see reaper --help)"},
+             {{"reaper", "--group=1", "cmd"}, "option '--group' takes no value"},
+             {{"reaper", "-p"}, "option '--parent-death-signal' needs a value"},
+             {{"reaper", "--rewrite"}, "option '--rewrite' needs a value"},
+             {{"reaper", "-e"}, "option '--remap-exit' needs a value"},
+             {{"reaper", "-p", "FOO", "x"}, "bad value 'FOO' for --parent-death-signal: not a signal"},
+             {{"reaper", "-p", "", "x"}, "bad value '' for --parent-death-signal: not a signal"},
+             {{"reaper", "-p", "0", "x"}, "bad value '0' for --parent-death-signal: not a signal"},
+             {{"reaper", "-p", "65", "x"}, "bad value '65' for --parent-death-signal: not a signal"},
+             {{"reaper", "-p", "-1", "x"}, "bad value '-1' for --parent-death-signal: not a signal"},
+             {{"reaper", "-e", "256", "x"}, "bad value '256' for --remap-exit: expected an exit code 0-255"},
+             {{"reaper", "-e", "-1", "x"}, "bad value '-1' for --remap-exit: expected an exit code 0-255"},
+             {{"reaper", "-e", "", "x"}, "bad value '' for --remap-exit: expected an exit code 0-255"},
+             {{"reaper", "-e", "4x", "x"}, "bad value '4x' for --remap-exit: expected an exit code 0-255"},
+             {{"reaper", "-e", "99999999999999999999999", "x"},
+              "bad value '99999999999999999999999' for --remap-exit: expected an exit code 0-255"},
+             {{"reaper", "-r", "15", "x"}, "bad value '15' for --rewrite: expected FROM:TO"},
+             {{"reaper", "-r", "15:NOPE", "x"}, "bad value '15:NOPE' for --rewrite: 'NOPE' is not a signal"},
+             {{"reaper", "-r", ":3", "x"}, "bad value ':3' for --rewrite: '' is not a signal"},
+             {{"reaper", "-r", "0:3", "x"}, "bad value '0:3' for --rewrite: '0' is not a signal"},
+             {{"reaper", "-r", "CHLD:TERM", "x"}, "bad value 'CHLD:TERM' for --rewrite: CHLD is never forwarded"},
+             {{"reaper", "-r", "KILL:TERM", "x"}, "bad value 'KILL:TERM' for --rewrite: KILL is never forwarded"},
+             {{"reaper", "-r", "SEGV:TERM", "x"}, "bad value 'SEGV:TERM' for --rewrite: SEGV is never forwarded"},
+         }) {
+        Result result = parse(c.args);
+        INFO("args[1]: " << (c.args.size() > 1 ? *(c.args.begin() + 1) : std::string("(none)")));
+        CHECK_FALSE(result.parsed.ok());
+        CHECK(result.error == c.error);
+        CHECK(result.error.find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("variables configure every setting", "[cli]")
+{
+    cli::Config config =
+        config_of(parse({"reaper", "x"}, {"REAPER_SUBREAPER=1", "REAPER_GROUP=yes", "REAPER_WARN_ON_REAP=on",
+                                          "REAPER_PARENT_DEATH_SIGNAL=SIGHUP", "REAPER_VERBOSITY=3",
+                                          "REAPER_REMAP_EXIT=143,130 2", "REAPER_REWRITE=15:3, INT:0"}));
+    CHECK(config.subreaper_requested);
+    CHECK(config.group);
+    CHECK(config.warn_on_reap);
+    CHECK(config.parent_death_signal == SIGHUP);
+    CHECK(config.verbosity == 3);
+    CHECK(config.remap_exit.contains(143));
+    CHECK(config.remap_exit.contains(130));
+    CHECK(config.remap_exit.contains(2));
+    CHECK_FALSE(config.remap_exit.contains(15));
+    CHECK(config.rewrite.apply(SIGTERM) == SIGQUIT);
+    CHECK(config.rewrite.apply(SIGINT) == 0);
+}
+
+TEST_CASE("on/off variables: every accepted spelling", "[cli]")
+{
+    for (std::string on : {"1", "true", "TRUE", "yes", "Yes", "on", "ON"}) {
+        CHECK(config_of(parse({"reaper", "x"}, {"REAPER_GROUP=" + on})).group);
+    }
+    for (std::string off : {"", "0", "false", "False", "no", "NO", "off"}) {
+        CHECK_FALSE(config_of(parse({"reaper", "x"}, {"REAPER_GROUP=" + off})).group);
+    }
+}
+
+TEST_CASE("tini's variables are honoured: set means on", "[cli]")
+{
+    cli::Config config =
+        config_of(parse({"reaper", "x"}, {"TINI_SUBREAPER=", "TINI_KILL_PROCESS_GROUP=", "TINI_VERBOSITY=0"}));
+    CHECK(config.subreaper_requested);
+    CHECK(config.group);
+    CHECK(config.verbosity == 0);
+}
+
+TEST_CASE("reaper's variables win over tini's", "[cli]")
+{
+    cli::Config config = config_of(parse(
+        {"reaper", "x"}, {"TINI_KILL_PROCESS_GROUP=1", "REAPER_GROUP=0", "TINI_VERBOSITY=3", "REAPER_VERBOSITY=0"}));
+    CHECK_FALSE(config.group);
+    CHECK(config.verbosity == 0);
+}
+
+TEST_CASE("a flag wins over its variable", "[cli]")
+{
+    cli::Config config = config_of(parse(
+        {"reaper", "-v", "-p", "USR2", "-e", "7", "-r", "HUP:USR1", "x"},
+        {"REAPER_VERBOSITY=0", "TINI_VERBOSITY=5", "REAPER_PARENT_DEATH_SIGNAL=TERM", "REAPER_REMAP_EXIT=8",
+         "REAPER_REWRITE=INT:0"}));
+    CHECK(config.verbosity == cli::default_verbosity + 1);
+    CHECK(config.parent_death_signal == SIGUSR2);
+    CHECK(config.remap_exit.contains(7));
+    CHECK_FALSE(config.remap_exit.contains(8));
+    CHECK(config.rewrite.apply(SIGHUP) == SIGUSR1);
+    CHECK(config.rewrite.apply(SIGINT) == SIGINT);
+}
+
+TEST_CASE("flags that switch something on win over a variable that switches it off", "[cli]")
+{
+    cli::Config config =
+        config_of(parse({"reaper", "-g", "-w", "-s", "x"}, {"REAPER_GROUP=0", "REAPER_WARN_ON_REAP=0",
+                                                             "REAPER_SUBREAPER=0"}));
+    CHECK(config.group);
+    CHECK(config.warn_on_reap);
+    CHECK(config.subreaper_requested);
+}
+
+TEST_CASE("variables only match their exact name", "[cli]")
+{
+    cli::Config config = config_of(parse({"reaper", "x"}, {"REAPER_GROUPX=1", "XREAPER_GROUP=1", "REAPER_GROUP"}));
+    CHECK_FALSE(config.group);
+}
+
+TEST_CASE("bad variables are usage errors naming the variable", "[cli]")
+{
+    struct Case {
+        std::string variable;
+        std::string error;
+    };
+    for (const Case& c : std::initializer_list<Case>{
+             {"REAPER_GROUP=maybe", "bad value 'maybe' for REAPER_GROUP: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_SUBREAPER=2", "bad value '2' for REAPER_SUBREAPER: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_WARN_ON_REAP=y", "bad value 'y' for REAPER_WARN_ON_REAP: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_VERBOSITY=loud", "bad value 'loud' for REAPER_VERBOSITY: expected a number 0-99"},
+             {"REAPER_VERBOSITY=100", "bad value '100' for REAPER_VERBOSITY: expected a number 0-99"},
+             {"TINI_VERBOSITY=-1", "bad value '-1' for TINI_VERBOSITY: expected a number 0-99"},
+             {"REAPER_PARENT_DEATH_SIGNAL=NOPE", "bad value 'NOPE' for REAPER_PARENT_DEATH_SIGNAL: not a signal"},
+             {"REAPER_REMAP_EXIT=1,300", "bad value '300' for REAPER_REMAP_EXIT: expected an exit code 0-255"},
+             {"REAPER_REWRITE=15:3,CHLD:1", "bad value 'CHLD:1' for REAPER_REWRITE: CHLD is never forwarded"},
+         }) {
+        Result result = parse({"reaper", "x"}, {c.variable});
+        CHECK_FALSE(result.parsed.ok());
+        CHECK(result.error == c.error);
+    }
+}
+
+TEST_CASE("a flag hides a bad variable for the same setting", "[cli]")
+{
+    CHECK(config_of(parse({"reaper", "-g", "x"}, {"REAPER_GROUP=maybe"})).group);
+}
+
+TEST_CASE("a bad variable is reported even when no command is given", "[cli]")
+{
+    CHECK(parse({"reaper"}, {"REAPER_GROUP=maybe"}).error.find("REAPER_GROUP") != std::string::npos);
+}
+
+TEST_CASE("an empty argv does not crash", "[cli]")
+{
+    Strings argv({});
+    Strings envp({});
+    cli::Parsed parsed = cli::parse(argv.get(), envp.get());
+    CHECK_FALSE(parsed.ok());
+}
