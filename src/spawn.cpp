@@ -1,11 +1,15 @@
 #include "spawn.hpp"
 
+#include <array>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "command_path.hpp"
 #include "sigmask.hpp"
 #include "status.hpp"
 #include "unique_fd.hpp"
@@ -26,6 +30,29 @@ struct Report {
     _exit(status::start_failure_code(report.error, step == Step::exec));
 }
 
+// execvp, except in what it reports: EACCES only when a file of that name exists but
+// cannot be run, not when a PATH directory cannot be searched -- so that reaper tells
+// "not found" (127) from "cannot run" (126) as a shell does.
+void exec_along_path(char* const* argv)
+{
+    if (!command_path::is_searched(argv[0])) {
+        execv(argv[0], argv);
+        return;
+    }
+    const char* path = getenv("PATH");
+    command_path::Search search(path != nullptr ? path : command_path::default_path, argv[0]);
+    std::array<char, PATH_MAX> candidate{};
+    int found_but_failed = 0;
+    while (search.next(candidate)) {
+        execv(candidate.data(), argv);
+        bool absent = errno == ENOENT || errno == ENOTDIR || (errno == EACCES && access(candidate.data(), F_OK) != 0);
+        if (!absent && found_but_failed == 0) {
+            found_but_failed = errno;
+        }
+    }
+    errno = found_but_failed != 0 ? found_but_failed : ENOENT;
+}
+
 [[noreturn]] void become_command(const Request& request, int report_fd)
 {
     if (setpgid(0, 0) != 0) {
@@ -41,7 +68,7 @@ struct Report {
     if (!sigmask::replace(request.mask)) {
         fail_in_child(report_fd, Step::sigprocmask);
     }
-    execvp(request.command[0], request.command);
+    exec_along_path(request.command);
     fail_in_child(report_fd, Step::exec);
 }
 

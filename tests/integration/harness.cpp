@@ -1,5 +1,6 @@
 #include "harness.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -43,8 +44,15 @@ Prepared prepare(const Options& options)
     for (const std::string& arg : options.reaper_args) {
         prepared.argv_storage.push_back(arg);
     }
+    auto overridden = [&](std::string_view entry) {
+        std::string_view name = entry.substr(0, entry.find('=') + 1);
+        return std::any_of(options.extra_env.begin(), options.extra_env.end(),
+                           [&](const std::string& extra) { return extra.rfind(name, 0) == 0; });
+    };
     for (char** entry = environ; *entry != nullptr; ++entry) {
-        prepared.env_storage.emplace_back(*entry);
+        if (!overridden(*entry)) {
+            prepared.env_storage.emplace_back(*entry);
+        }
     }
     for (const std::string& entry : options.extra_env) {
         prepared.env_storage.push_back(entry);
@@ -79,6 +87,11 @@ struct Pipes {
     if (options.extra_fd >= 0 && dup2(options.extra_fd_source, options.extra_fd) < 0) {
         _exit(121);
     }
+    // Hermetic: reaper gets 0-2 and the extra descriptor, nothing the test runner leaked.
+    if (options.extra_fd > 3) {
+        syscall(SYS_close_range, 3U, static_cast<unsigned>(options.extra_fd) - 1, 0U);
+    }
+    syscall(SYS_close_range, static_cast<unsigned>(std::max(options.extra_fd, 2)) + 1, ~0U, 0U);
     if (!options.working_directory.empty() && chdir(options.working_directory.c_str()) != 0) {
         _exit(122);
     }

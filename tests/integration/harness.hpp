@@ -31,7 +31,7 @@ bool eventually(const Deadline& deadline, const std::function<bool()>& condition
 struct Options {
     std::vector<std::string> reaper_args;   // options, then the command: all after argv[0]
     bool new_pid_namespace = true;
-    std::vector<std::string> extra_env;     // NAME=VALUE added to the test's environment
+    std::vector<std::string> extra_env;     // NAME=VALUE, replacing the test's own NAME
     std::vector<int> blocked_at_start;      // in the signal mask reaper starts with
     std::vector<int> ignored_at_start;      // SIG_IGN when reaper starts
     bool parent_is_intermediate = false;    // reaper's parent: a process the test can kill

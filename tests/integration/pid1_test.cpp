@@ -92,6 +92,38 @@ TEST_CASE("a command that is not found exits 127, one that cannot run 126", "[pi
     CHECK(finished->exit_code == 126);
 }
 
+TEST_CASE("PATH: a file that cannot run is 126, and the search goes on past it as execvp's does", "[pid1]")
+{
+    char directory[] = "/tmp/reaper-path-XXXXXX";
+    REQUIRE(mkdtemp(directory) != nullptr);
+    std::string blocked = std::string(directory) + "/blocked-command";
+    std::string shadow = std::string(directory) + "/true";
+    for (const std::string& file : {blocked, shadow}) {
+        int fd = open(file.c_str(), O_CREAT | O_WRONLY, 0644);
+        REQUIRE(fd >= 0);
+        close(fd);
+    }
+    harness::Options options;
+    options.extra_env = {std::string("PATH=") + directory + ":/usr/bin:/bin"};
+    options.reaper_args = {"blocked-command"};
+    std::optional<harness::Finished> finished = common::run(options);
+    if (finished) {
+        CHECK(finished->exit_code == 126);
+        CHECK(finished->stderr_text == "reaper: exec \"blocked-command\": Permission denied\n");
+        options.reaper_args = {"true"};
+        finished = common::run(options);
+        REQUIRE(finished);
+        CHECK(finished->exit_code == 0);
+        options.reaper_args = {"not-in-any-of-them"};
+        finished = common::run(options);
+        REQUIRE(finished);
+        CHECK(finished->exit_code == 127);
+    }
+    unlink(blocked.c_str());
+    unlink(shadow.c_str());
+    rmdir(directory);
+}
+
 TEST_CASE("every forwardable signal sent from outside reaches the child", "[pid1]")
 {
     std::optional<harness::Reaper> reaper = common::start(as_pid1({}, {"signals"}));
