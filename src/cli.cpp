@@ -10,8 +10,11 @@
 namespace cli {
 namespace {
 
-enum class Setting { subreaper, parent_death_signal, group, remap_exit, rewrite, warn_on_reap, verbosity, version, help };
-constexpr std::size_t setting_count = 9;
+enum class Setting {
+    subreaper, parent_death_signal, group, remap_exit, rewrite, warn_on_reap, verbosity, grace, grace_signal,
+    version, help
+};
+constexpr std::size_t setting_count = 11;
 
 struct Option {
     char short_name;
@@ -20,7 +23,8 @@ struct Option {
     Setting setting;
 };
 
-constexpr std::array<Option, 9> options = {{
+// '\0': no short form.
+constexpr std::array<Option, 11> options = {{
     {'s', "subreaper", false, Setting::subreaper},
     {'p', "parent-death-signal", true, Setting::parent_death_signal},
     {'g', "group", false, Setting::group},
@@ -28,6 +32,8 @@ constexpr std::array<Option, 9> options = {{
     {'r', "rewrite", true, Setting::rewrite},
     {'w', "warn-on-reap", false, Setting::warn_on_reap},
     {'v', "verbose", false, Setting::verbosity},
+    {'t', "grace", true, Setting::grace},
+    {'\0', "grace-signal", true, Setting::grace_signal},
     {'V', "version", false, Setting::version},
     {'h', "help", false, Setting::help},
 }};
@@ -46,7 +52,7 @@ struct Variable {
 };
 
 // For one setting, the earlier variable wins: reaper's own names before tini's.
-constexpr std::array<Variable, 10> variables = {{
+constexpr std::array<Variable, 12> variables = {{
     {"REAPER_SUBREAPER", Setting::subreaper, Form::on_off},
     {"TINI_SUBREAPER", Setting::subreaper, Form::present},
     {"REAPER_PARENT_DEATH_SIGNAL", Setting::parent_death_signal, Form::value},
@@ -57,6 +63,8 @@ constexpr std::array<Variable, 10> variables = {{
     {"REAPER_WARN_ON_REAP", Setting::warn_on_reap, Form::on_off},
     {"REAPER_VERBOSITY", Setting::verbosity, Form::value},
     {"TINI_VERBOSITY", Setting::verbosity, Form::value},
+    {"REAPER_GRACE", Setting::grace, Form::value},
+    {"REAPER_GRACE_SIGNAL", Setting::grace_signal, Form::value},
 }};
 
 constexpr unsigned long max_verbosity = 99;
@@ -165,7 +173,7 @@ private:
     static const Option* find_short(char letter)
     {
         for (const Option& option : options) {
-            if (option.short_name == letter) {
+            if (option.short_name == letter && letter != '\0') {
                 return &option;
             }
         }
@@ -222,10 +230,19 @@ private:
         Config& config = out_.config;
         switch (setting) {
         case Setting::parent_death_signal:
+        case Setting::grace_signal:
             if (auto signal = signals::parse(value)) {
-                config.parent_death_signal = *signal;
+                (setting == Setting::grace_signal ? config.grace_signal : config.parent_death_signal) = *signal;
             } else {
                 bad_value(value, source) << ": not a signal";
+            }
+            break;
+        case Setting::grace:
+            if (auto milliseconds = parse::milliseconds(value, max_grace_seconds)) {
+                config.grace_ms = *milliseconds;
+            } else {
+                bad_value(value, source) << ": expected seconds from 0 to " << static_cast<long>(max_grace_seconds)
+                                         << ", fractions allowed";
             }
             break;
         case Setting::remap_exit:
@@ -370,6 +387,10 @@ std::string_view usage()
            "  -r, --rewrite FROM:TO          forward signal FROM as TO; TO = 0 drops it (repeatable)\n"
            "  -w, --warn-on-reap             one stderr line for every adopted zombie reaped\n"
            "  -v, --verbose                  more detail on stderr (repeatable)\n"
+           "  -t, --grace SECONDS            when the child has exited, give what it left behind\n"
+           "                                 this long to end after --grace-signal, then SIGKILL\n"
+           "                                 it (default 5, fractions allowed; 0: exit at once)\n"
+           "      --grace-signal SIG         what the leftovers receive first (default TERM)\n"
            "  -V, --version                  print the version and exit\n"
            "  -h, --help                     print this help and exit\n"
            "\n"
@@ -378,6 +399,7 @@ std::string_view usage()
            "Environment (an option given on the command line wins over its variable):\n"
            "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP  1/0, true/false, yes/no, on/off\n"
            "  REAPER_PARENT_DEATH_SIGNAL=SIG     REAPER_VERBOSITY=N (default 1)\n"
+           "  REAPER_GRACE=SECONDS               REAPER_GRACE_SIGNAL=SIG\n"
            "  REAPER_REMAP_EXIT=CODE[,CODE...]   REAPER_REWRITE=FROM:TO[,FROM:TO...]\n"
            "  TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP (on when set), TINI_VERBOSITY=N\n"
            "\n"

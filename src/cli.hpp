@@ -2,6 +2,7 @@
 // that every option, variable and error can be unit-tested.
 #pragma once
 
+#include <csignal>
 #include <string_view>
 
 #include "message.hpp"
@@ -13,6 +14,8 @@ namespace cli {
 enum class Action { run, help, version };
 
 inline constexpr int default_verbosity = 1;  // errors and warnings
+inline constexpr unsigned long default_grace_ms = 5000;
+inline constexpr unsigned long max_grace_seconds = 86400;
 
 struct Config {
     Action action = Action::run;
@@ -23,6 +26,8 @@ struct Config {
     signals::Rewrite rewrite;
     bool warn_on_reap = false;
     int verbosity = default_verbosity;
+    unsigned long grace_ms = default_grace_ms;  // 0: exit as soon as the child has
+    int grace_signal = SIGTERM;
     char* const* command = nullptr;  // points into argv; null-terminated
 };
 

@@ -2,10 +2,8 @@
 // them here keeps libstdc++.a (built against glibc) out of the static musl link.
 // They are reached only by a programming error (std::string_view::substr past the end):
 // stop at once rather than carry on with a wrong value.
-#include <cstdlib>
-
 namespace std {
 
-[[noreturn]] void __throw_out_of_range_fmt(const char* /*format*/, ...) { abort(); }
+[[noreturn]] void __throw_out_of_range_fmt(const char* /*format*/, ...) { __builtin_trap(); }
 
 }  // namespace std

@@ -1,15 +1,14 @@
 #include "loop.hpp"
 
-#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "diag.hpp"
 #include "reap.hpp"
+#include "signal_source.hpp"
 
 namespace loop {
 namespace {
@@ -32,7 +31,7 @@ void forward(int received, pid_t child, const Forwarding& forwarding)
 }
 
 // Without its signalfd reaper can still do half of its job: reap until the child is gone.
-int reap_blocking(reap::MainChild& child)
+void reap_blocking(reap::MainChild& child)
 {
     while (!child.exited) {
         int wait_status = 0;
@@ -45,26 +44,21 @@ int reap_blocking(reap::MainChild& child)
             break;
         }
     }
-    return child.wait_status;
 }
 
 }  // namespace
 
-int supervise(int signal_fd, pid_t child_pid, const Forwarding& forwarding)
+void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding)
 {
-    reap::MainChild child{child_pid};
-    std::array<signalfd_siginfo, 16> batch{};
+    signal_source::Batch batch{};
     while (!child.exited) {
-        ssize_t got = read(signal_fd, batch.data(), sizeof batch);
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        signal_source::Read read = signal_source::next(signal_fd, batch);
+        if (read.result != signal_source::Result::signals) {
             diag::failed(diag::Level::error, "read signalfd", errno);
-            return reap_blocking(child);
+            reap_blocking(child);
+            return;
         }
-        std::size_t count = static_cast<std::size_t>(got) / sizeof(signalfd_siginfo);
-        for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t i = 0; i < read.count; ++i) {
             int signal = static_cast<int>(batch[i].ssi_signo);
             if (signal == SIGCHLD) {
                 reap::all_exited(child, forwarding.warn_on_reap);
@@ -75,7 +69,6 @@ int supervise(int signal_fd, pid_t child_pid, const Forwarding& forwarding)
             }
         }
     }
-    return child.wait_status;
 }
 
 }  // namespace loop

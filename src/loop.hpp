@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include "reap.hpp"
 #include "signals.hpp"
 
 namespace loop {
@@ -14,7 +15,7 @@ struct Forwarding {
     bool warn_on_reap;
 };
 
-// Runs until the main child has been reaped; returns its wait status.
-[[nodiscard]] int supervise(int signal_fd, pid_t child, const Forwarding& forwarding);
+// Runs until the main child has been reaped.
+void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding);
 
 }  // namespace loop

@@ -11,6 +11,7 @@
 #include "diag.hpp"
 #include "loop.hpp"
 #include "sigmask.hpp"
+#include "shutdown.hpp"
 #include "spawn.hpp"
 #include "status.hpp"
 #include "terminal.hpp"
@@ -27,11 +28,10 @@ void print(int fd, std::string_view text)
 // SIG_IGN for SIGCHLD would have the kernel discard them. Returns whether it was ignored.
 bool take_default_sigchld()
 {
-    struct sigaction previous {};
-    if (sigaction(SIGCHLD, nullptr, &previous) != 0 || previous.sa_handler != SIG_IGN) {
+    if (!sigmask::is_ignored(SIGCHLD)) {
         return false;
     }
-    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR) {
+    if (!sigmask::set_ignored(SIGCHLD, false)) {
         diag::failed(diag::Level::warning, "sigaction SIGCHLD", errno);
     }
     return true;
@@ -124,9 +124,11 @@ int run(const cli::Config& config)
     diag::write(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
     let_go_of_inherited(signal_fd.get());
 
-    int wait_status = loop::supervise(signal_fd.get(), started.pid, {config.group, config.rewrite, config.warn_on_reap});
+    reap::MainChild child{started.pid};
+    loop::supervise(signal_fd.get(), child, {config.group, config.rewrite, config.warn_on_reap});
     terminal::give_back(foreground);
-    return status::exit_code(wait_status, config.remap_exit);
+    shutdown::grace(signal_fd.get(), {config.grace_ms, config.grace_signal, config.warn_on_reap}, child);
+    return status::exit_code(child.wait_status, config.remap_exit);
 }
 
 }  // namespace

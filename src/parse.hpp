@@ -27,6 +27,43 @@ namespace parse {
     return value;
 }
 
+// Seconds with an optional fraction ("5", "0.25", ".5", "2.") as milliseconds, digits
+// past the third rounded up so that no positive duration becomes zero.
+[[nodiscard]] constexpr std::optional<unsigned long> milliseconds(std::string_view text, unsigned long max_seconds)
+{
+    std::size_t point = text.find('.');
+    std::string_view whole = text.substr(0, point);
+    std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+    if (whole.empty() && fraction.empty()) {
+        return std::nullopt;
+    }
+    std::optional<unsigned long> seconds = whole.empty() ? std::optional<unsigned long>(0) : unsigned_number(whole, max_seconds);
+    if (!seconds) {
+        return std::nullopt;
+    }
+    unsigned long thousandths = 0;
+    bool beyond = false;
+    for (std::size_t i = 0; i < fraction.size(); ++i) {
+        char c = fraction[i];
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        if (i < 3) {
+            thousandths = thousandths * 10 + static_cast<unsigned long>(c - '0');
+        } else if (c != '0') {
+            beyond = true;
+        }
+    }
+    for (std::size_t i = fraction.size(); i < 3; ++i) {
+        thousandths *= 10;
+    }
+    unsigned long total = *seconds * 1000 + thousandths + (beyond ? 1 : 0);
+    if (total > max_seconds * 1000) {
+        return std::nullopt;
+    }
+    return total;
+}
+
 [[nodiscard]] constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
 [[nodiscard]] constexpr bool equal_ignoring_case(std::string_view a, std::string_view b)

@@ -7,23 +7,27 @@
 
 namespace reap {
 
-void all_exited(MainChild& main_child, bool warn_on_reap)
+bool all_exited(MainChild& main_child, bool warn_on_reap)
 {
     for (;;) {
         int wait_status = 0;
         // __WALL: an orphan is reaper's child whatever signal it was cloned to send.
         pid_t pid = waitpid(-1, &wait_status, WNOHANG | __WALL);
-        if (pid == 0 || (pid < 0 && errno == ECHILD)) {
-            return;
+        if (pid == 0) {
+            return true;
         }
         if (pid < 0) {
+            if (errno == ECHILD) {
+                return false;
+            }
             if (errno != EINTR) {
                 diag::failed(diag::Level::warning, "waitpid", errno);
-                return;
+                return true;
             }
             continue;
         }
-        if (pid == main_child.pid) {
+        // Once reaped, the main child's PID may come back as some other process.
+        if (pid == main_child.pid && !main_child.exited) {
             main_child.exited = true;
             main_child.wait_status = wait_status;
             diag::write(diag::Level::info, Message() << "child " << pid << " ended, wait status " << wait_status);

@@ -11,7 +11,8 @@ struct MainChild {
     int wait_status = 0;
 };
 
-// Waits for every child that has exited, without blocking, until none is left.
-void all_exited(MainChild& main_child, bool warn_on_reap);
+// Waits for every child that has exited, without blocking. Returns whether any child
+// remains; none left means no descendant at all, since orphans come back to reaper.
+bool all_exited(MainChild& main_child, bool warn_on_reap);
 
 }  // namespace reap

@@ -9,6 +9,27 @@
 namespace sigmask {
 namespace {
 constexpr unsigned long kernel_set_size = sizeof(std::uint64_t);
+
+// The kernel's struct sigaction on x86_64 and the other 64-bit architectures reaper
+// targets. Only SIG_IGN and SIG_DFL are ever set, so no restorer is needed.
+struct KernelAction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    std::uint64_t mask;
+};
+}
+
+bool is_ignored(int signal)
+{
+    KernelAction current{};
+    return syscall(SYS_rt_sigaction, signal, nullptr, &current, kernel_set_size) == 0 && current.handler == SIG_IGN;
+}
+
+bool set_ignored(int signal, bool ignored)
+{
+    KernelAction wanted{ignored ? SIG_IGN : SIG_DFL, 0, nullptr, 0};
+    return syscall(SYS_rt_sigaction, signal, &wanted, nullptr, kernel_set_size) == 0;
 }
 
 bool block(signals::Set set, signals::Set& previous)

@@ -13,6 +13,10 @@ namespace sigmask {
 // Replaces the mask. Async-signal-safe: used between fork and exec.
 [[nodiscard]] bool replace(signals::Set mask);
 
+// Whether `signal` is SIG_IGN; and setting it to SIG_IGN or SIG_DFL (async-signal-safe).
+[[nodiscard]] bool is_ignored(int signal);
+[[nodiscard]] bool set_ignored(int signal, bool ignored);
+
 // A close-on-exec signalfd reading `set`; -1 with errno on failure.
 [[nodiscard]] int open_signalfd(signals::Set set);
 

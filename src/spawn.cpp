@@ -62,7 +62,7 @@ void exec_along_path(char* const* argv)
         // Best effort: the parent makes the same call and reports its failure.
         [[maybe_unused]] int ignored = tcsetpgrp(STDIN_FILENO, getpid());
     }
-    if (request.sigchld_was_ignored && signal(SIGCHLD, SIG_IGN) == SIG_ERR) {
+    if (request.sigchld_was_ignored && !sigmask::set_ignored(SIGCHLD, true)) {
         fail_in_child(report_fd, Step::sigaction);
     }
     if (!sigmask::replace(request.mask)) {
@@ -97,7 +97,7 @@ Started start(const Request& request)
     UniqueFd report_reader(ends[0]);
     UniqueFd report_writer(ends[1]);
 
-    pid_t pid = fork();
+    pid_t pid = _Fork();  // no atfork handlers or locks to honour: reaper has neither
     if (pid < 0) {
         started.failed_step = Step::fork;
         started.error = errno;

@@ -10,6 +10,12 @@
 //   probe adopted           leave one orphan that prints who adopted it
 //   probe state             print the signal mask, ignored set, cwd, fds and process group
 //   probe sleep             print "ready" and wait
+//   probe leave KIND CODE [FILE]
+//                           leave a daemon behind (double fork, setsid), print "left", then
+//                           exit CODE when stdin closes or SIGTERM arrives. The daemon:
+//                             write     on a signal, writes FILE in full, fsyncs, exits
+//                             stubborn  shrugs off every catchable signal
+//                             report    prints "daemon SIG n"; exits on TERM or INT
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -17,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string>
 #include <sys/prctl.h>
@@ -214,6 +221,92 @@ int mode_state()
     return 0;
 }
 
+[[noreturn]] void run_daemon(const std::string& kind, const std::string& file, int ready_fd)
+{
+    setsid();
+    int signal_fd = block_everything_into_signalfd();
+    if (kind != "report") {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+    }
+    close(STDIN_FILENO);
+    if (write(ready_fd, "r", 1) != 1) {
+        _exit(94);
+    }
+    close(ready_fd);
+    for (;;) {
+        signalfd_siginfo info{};
+        if (read(signal_fd, &info, sizeof info) != sizeof info) {
+            continue;
+        }
+        int signal = static_cast<int>(info.ssi_signo);
+        if (kind == "report") {
+            say("daemon SIG " + std::to_string(signal));
+            if (signal == SIGTERM || signal == SIGINT) {
+                _exit(0);
+            }
+        } else if (kind == "write") {
+            // What a database does on SIGTERM: finish the write, make it durable, exit.
+            int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            std::string chunk(4096, 'x');
+            for (int i = 0; i < 256; ++i) {
+                if (write(fd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size())) {
+                    _exit(95);
+                }
+            }
+            if (write(fd, "END\n", 4) != 4 || fsync(fd) != 0) {
+                _exit(96);
+            }
+            close(fd);
+            _exit(0);
+        }
+    }
+}
+
+int mode_leave(const std::string& kind, int code, const std::string& file)
+{
+    int ready[2];
+    if (pipe(ready) != 0) {
+        die("pipe");
+    }
+    pid_t middle = fork();
+    if (middle == 0) {
+        close(ready[0]);
+        if (fork() == 0) {
+            run_daemon(kind, file, ready[1]);
+        }
+        _exit(0);
+    }
+    close(ready[1]);
+    waitpid(middle, nullptr, 0);
+    char byte = 0;
+    if (read(ready[0], &byte, 1) != 1) {
+        die("daemon not ready");
+    }
+    close(ready[0]);
+    // The main child's own end: when stdin closes, or on SIGTERM as docker stop sends it.
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, nullptr);
+    int signal_fd = signalfd(-1, &term, SFD_CLOEXEC);
+    say("left");
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+            die("poll");
+        }
+        if (fds[0].revents & POLLIN) {
+            return code;
+        }
+        char buffer[64];
+        if ((fds[1].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
+            return code;
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -247,6 +340,9 @@ int main(int argc, char** argv)
     }
     if (mode == "state") {
         return mode_state();
+    }
+    if (mode == "leave" && argc > 3) {
+        return mode_leave(argv[2], std::atoi(argv[3]), argc > 4 ? argv[4] : "");
     }
     if (mode == "sleep") {
         say("ready");

@@ -40,7 +40,7 @@ struct Prepared {
 Prepared prepare(const Options& options)
 {
     Prepared prepared;
-    prepared.argv_storage.push_back(reaper_binary());
+    prepared.argv_storage.push_back(options.program.empty() ? reaper_binary() : options.program);
     for (const std::string& arg : options.reaper_args) {
         prepared.argv_storage.push_back(arg);
     }

@@ -29,6 +29,7 @@ private:
 bool eventually(const Deadline& deadline, const std::function<bool()>& condition);
 
 struct Options {
+    std::string program;                    // empty: reaper; else run this instead (a sibling)
     std::vector<std::string> reaper_args;   // options, then the command: all after argv[0]
     bool new_pid_namespace = true;
     std::vector<std::string> extra_env;     // NAME=VALUE, replacing the test's own NAME

@@ -46,6 +46,8 @@ TEST_CASE("defaults: nothing set, command taken as is", "[cli]")
     CHECK_FALSE(config.group);
     CHECK_FALSE(config.warn_on_reap);
     CHECK(config.verbosity == cli::default_verbosity);
+    CHECK(config.grace_ms == 5000);
+    CHECK(config.grace_signal == SIGTERM);
     CHECK(result.command == std::vector<std::string>{"sleep", "10"});
     for (int code = 0; code <= 255; ++code) {
         CHECK_FALSE(config.remap_exit.contains(code));
@@ -301,4 +303,32 @@ TEST_CASE("an empty argv does not crash", "[cli]")
     Strings envp({});
     cli::Parsed parsed = cli::parse(argv.get(), envp.get());
     CHECK_FALSE(parsed.ok());
+}
+
+TEST_CASE("--grace and --grace-signal", "[cli]")
+{
+    cli::Config config = config_of(parse({"reaper", "-t", "2.5", "--grace-signal", "INT", "x"}));
+    CHECK(config.grace_ms == 2500);
+    CHECK(config.grace_signal == SIGINT);
+    CHECK(config_of(parse({"reaper", "--grace=0", "x"})).grace_ms == 0);
+    CHECK(config_of(parse({"reaper", "-t0.001", "x"})).grace_ms == 1);
+    CHECK(config_of(parse({"reaper", "--grace-signal=RTMIN+1", "x"})).grace_signal == 35);
+    config = config_of(parse({"reaper", "x"}, {"REAPER_GRACE=30", "REAPER_GRACE_SIGNAL=QUIT"}));
+    CHECK(config.grace_ms == 30000);
+    CHECK(config.grace_signal == SIGQUIT);
+    config = config_of(parse({"reaper", "-t", "1", "x"}, {"REAPER_GRACE=30"}));
+    CHECK(config.grace_ms == 1000);
+}
+
+TEST_CASE("bad --grace values", "[cli]")
+{
+    const std::string expected = ": expected seconds from 0 to 86400, fractions allowed";
+    for (std::string bad : {"", "-1", "x", "1.2.3", "86401", "1e3"}) {
+        Result result = parse({"reaper", "--grace", bad, "x"});
+        CHECK(result.error == "bad value '" + bad + "' for --grace" + expected);
+    }
+    CHECK(parse({"reaper", "x"}, {"REAPER_GRACE=soon"}).error == "bad value 'soon' for REAPER_GRACE" + expected);
+    CHECK(parse({"reaper", "--grace-signal", "NOPE", "x"}).error ==
+          "bad value 'NOPE' for --grace-signal: not a signal");
+    CHECK(parse({"reaper", "-t"}).error == "option '--grace' needs a value");
 }

@@ -1,0 +1,139 @@
+#include "descendants.hpp"
+
+#include <array>
+#include <cerrno>
+#include <fcntl.h>
+#include <optional>
+#include <signal.h>
+#include <string_view>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "message.hpp"
+#include "parse.hpp"
+#include "proc_stat.hpp"
+
+namespace descendants {
+namespace {
+
+// Bounds a walk up a parent chain, in case /proc changes under it into a loop.
+constexpr int max_depth = 4096;
+
+std::optional<pid_t> parse_pid(std::string_view text)
+{
+    auto number = parse::unsigned_number(text, 0x7fffffff);
+    return number && *number > 0 ? std::optional<pid_t>(static_cast<pid_t>(*number)) : std::nullopt;
+}
+
+// reaper's own PID as /proc numbers it: a container's /proc, or the host's seen from inside.
+std::optional<pid_t> self_in_proc()
+{
+    std::array<char, 32> link{};
+    ssize_t length = readlink("/proc/self", link.data(), link.size());
+    return length > 0 ? parse_pid(std::string_view(link.data(), static_cast<std::size_t>(length))) : std::nullopt;
+}
+
+std::optional<pid_t> parent_of(pid_t pid)
+{
+    Message path;
+    path << "/proc/" << pid << "/stat" << '\0';
+    int fd = open(path.view().data(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return std::nullopt;
+    }
+    std::array<char, 1024> text{};
+    ssize_t got = read(fd, text.data(), text.size());
+    close(fd);
+    if (got <= 0) {
+        return std::nullopt;
+    }
+    auto fields = proc_stat::parse(std::string_view(text.data(), static_cast<std::size_t>(got)));
+    return fields ? std::optional<pid_t>(fields->parent) : std::nullopt;
+}
+
+bool descends_from(pid_t pid, pid_t ancestor)
+{
+    for (int depth = 0; depth < max_depth && pid > 0 && pid != ancestor; ++depth) {
+        std::optional<pid_t> parent = parent_of(pid);
+        if (!parent || *parent == pid) {
+            return false;
+        }
+        if (*parent == ancestor) {
+            return true;
+        }
+        pid = *parent;
+    }
+    return false;
+}
+
+// Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.
+template <typename Visit>
+bool for_each(pid_t self, Visit visit)
+{
+    int directory = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory < 0) {
+        return false;
+    }
+    alignas(8) std::array<char, 4096> buffer{};
+    for (;;) {
+        long got = syscall(SYS_getdents64, directory, buffer.data(), buffer.size());
+        if (got <= 0) {
+            break;
+        }
+        for (long offset = 0; offset < got;) {
+            // linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+            const char* entry = buffer.data() + offset;
+            unsigned short record_length = 0;
+            __builtin_memcpy(&record_length, entry + 16, sizeof record_length);
+            std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19));
+            if (pid && *pid != self && descends_from(*pid, self)) {
+                visit(*pid);
+            }
+            offset += record_length;
+        }
+    }
+    close(directory);
+    return true;
+}
+
+// The PID may be reused between reading /proc and signalling: a pidfd pins the process,
+// and the ancestry is checked again once it is pinned.
+void signal_descendant(pid_t pid, pid_t self, int signal)
+{
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+        if (errno == ENOSYS && descends_from(pid, self)) {
+            kill(pid, signal);  // kernels before 5.3: the race is back, but narrow
+        }
+        return;
+    }
+    if (descends_from(pid, self)) {
+        syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+    }
+    close(pidfd);
+}
+
+}  // namespace
+
+int count()
+{
+    std::optional<pid_t> self = self_in_proc();
+    int found = 0;
+    if (!self || !for_each(*self, [&](pid_t) { ++found; })) {
+        return -1;
+    }
+    return found;
+}
+
+void signal_all(int signal)
+{
+    if (getpid() == 1) {
+        kill(-1, signal);  // every process of the namespace but reaper itself, atomically
+        return;
+    }
+    if (std::optional<pid_t> self = self_in_proc()) {
+        for_each(*self, [&](pid_t pid) { signal_descendant(pid, *self, signal); });
+    }
+}
+
+}  // namespace descendants

@@ -1,0 +1,44 @@
+#include "message.hpp"
+
+// Out of line on purpose: dozens of call sites each inlining these loops would cost
+// more bytes than the whole of reaper's logic.
+
+Message::Message(const Message& other) { *this << other.view(); }
+
+Message& Message::operator=(const Message& other)
+{
+    if (this != &other) {
+        size_ = 0;
+        *this << other.view();
+    }
+    return *this;
+}
+
+Message& Message::operator<<(std::string_view text)
+{
+    for (char c : text) {
+        if (size_ == capacity) {
+            break;  // a truncated diagnostic beats none
+        }
+        text_[size_++] = c;
+    }
+    return *this;
+}
+
+Message& Message::operator<<(char c) { return *this << std::string_view(&c, 1); }
+
+Message& Message::operator<<(long long number)
+{
+    char digits[24];
+    std::size_t at = sizeof digits;
+    unsigned long long magnitude =
+        number < 0 ? 0ULL - static_cast<unsigned long long>(number) : static_cast<unsigned long long>(number);
+    do {
+        digits[--at] = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (number < 0) {
+        digits[--at] = '-';
+    }
+    return *this << std::string_view(digits + at, sizeof digits - at);
+}
