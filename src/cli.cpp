@@ -12,9 +12,9 @@ namespace {
 
 enum class Setting {
     subreaper, parent_death_signal, group, remap_exit, rewrite, warn_on_reap, verbosity, grace, grace_signal,
-    version, help
+    pause, version, help
 };
-constexpr std::size_t setting_count = 11;
+constexpr std::size_t setting_count = 12;
 
 struct Option {
     char short_name;
@@ -24,7 +24,7 @@ struct Option {
 };
 
 // '\0': no short form.
-constexpr std::array<Option, 11> options = {{
+constexpr std::array<Option, 12> options = {{
     {'s', "subreaper", false, Setting::subreaper},
     {'p', "parent-death-signal", true, Setting::parent_death_signal},
     {'g', "group", false, Setting::group},
@@ -34,6 +34,7 @@ constexpr std::array<Option, 11> options = {{
     {'v', "verbose", false, Setting::verbosity},
     {'t', "grace", true, Setting::grace},
     {'\0', "grace-signal", true, Setting::grace_signal},
+    {'P', "pause", false, Setting::pause},
     {'V', "version", false, Setting::version},
     {'h', "help", false, Setting::help},
 }};
@@ -52,7 +53,7 @@ struct Variable {
 };
 
 // For one setting, the earlier variable wins: reaper's own names before tini's.
-constexpr std::array<Variable, 12> variables = {{
+constexpr std::array<Variable, 13> variables = {{
     {"REAPER_SUBREAPER", Setting::subreaper, Form::on_off},
     {"TINI_SUBREAPER", Setting::subreaper, Form::present},
     {"REAPER_PARENT_DEATH_SIGNAL", Setting::parent_death_signal, Form::value},
@@ -65,6 +66,7 @@ constexpr std::array<Variable, 12> variables = {{
     {"TINI_VERBOSITY", Setting::verbosity, Form::value},
     {"REAPER_GRACE", Setting::grace, Form::value},
     {"REAPER_GRACE_SIGNAL", Setting::grace_signal, Form::value},
+    {"REAPER_PAUSE", Setting::pause, Form::on_off},
 }};
 
 constexpr unsigned long max_verbosity = 99;
@@ -219,6 +221,8 @@ private:
             config.group = on;
         } else if (setting == Setting::warn_on_reap) {
             config.warn_on_reap = on;
+        } else if (setting == Setting::pause) {
+            config.pause = on;
         }
     }
 
@@ -365,7 +369,12 @@ Parsed parse(char* const* argv, char* const* envp)
     }
     parser.read_variables(envp);
     parsed.config.command = &argv[command];
-    if (parser.ok() && argv[command] == nullptr) {
+    if (!parser.ok()) {
+        return parsed;
+    }
+    if (parsed.config.pause && argv[command] != nullptr) {
+        parsed.error << "--pause takes no command, got '" << argv[command] << "'";
+    } else if (!parsed.config.pause && argv[command] == nullptr) {
         parsed.error << "no command given (see reaper --help)";
     }
     return parsed;
@@ -374,6 +383,7 @@ Parsed parse(char* const* argv, char* const* envp)
 std::string_view usage()
 {
     return "Usage: reaper [options] [--] COMMAND [ARG...]\n"
+           "       reaper [options] --pause\n"
            "\n"
            "Runs COMMAND as its child, passes on every signal it receives, reaps every\n"
            "zombie, and exits with COMMAND's status.\n"
@@ -391,13 +401,16 @@ std::string_view usage()
            "                                 this long to end after --grace-signal, then SIGKILL\n"
            "                                 it (default 5, fractions allowed; 0: exit at once)\n"
            "      --grace-signal SIG         what the leftovers receive first (default TERM)\n"
+           "  -P, --pause                    no command: reap until SIGTERM or SIGINT, then exit 0\n"
+           "                                 (a pod's pause container)\n"
            "  -V, --version                  print the version and exit\n"
            "  -h, --help                     print this help and exit\n"
            "\n"
            "SIG is a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
            "\n"
            "Environment (an option given on the command line wins over its variable):\n"
-           "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP  1/0, true/false, yes/no, on/off\n"
+           "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP, REAPER_PAUSE\n"
+           "                                     1/0, true/false, yes/no, on/off\n"
            "  REAPER_PARENT_DEATH_SIGNAL=SIG     REAPER_VERBOSITY=N (default 1)\n"
            "  REAPER_GRACE=SECONDS               REAPER_GRACE_SIGNAL=SIG\n"
            "  REAPER_REMAP_EXIT=CODE[,CODE...]   REAPER_REWRITE=FROM:TO[,FROM:TO...]\n"

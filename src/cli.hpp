@@ -25,10 +25,11 @@ struct Config {
     status::CodeSet remap_exit;
     signals::Rewrite rewrite;
     bool warn_on_reap = false;
+    bool pause = false;  // -P: no command; reap until SIGTERM/SIGINT, as a pod's pause container
     int verbosity = default_verbosity;
     unsigned long grace_ms = default_grace_ms;  // 0: exit as soon as the child has
     int grace_signal = SIGTERM;
-    char* const* command = nullptr;  // points into argv; null-terminated
+    char* const* command = nullptr;  // points into argv; null-terminated; empty with -P
 };
 
 struct Parsed {

@@ -71,4 +71,28 @@ void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwardi
     }
 }
 
+void pause(int signal_fd, bool warn_on_reap)
+{
+    reap::MainChild nobody{0};  // no process has PID 0: every reaped one is an adopted orphan
+    signal_source::Batch batch{};
+    for (;;) {
+        signal_source::Read read = signal_source::next(signal_fd, batch);
+        if (read.result != signal_source::Result::signals) {
+            diag::failed(diag::Level::error, "read signalfd", errno);
+            return;
+        }
+        for (std::size_t i = 0; i < read.count; ++i) {
+            int signal = static_cast<int>(batch[i].ssi_signo);
+            if (signal == SIGCHLD) {
+                reap::all_exited(nobody, warn_on_reap);
+            } else if (signal == SIGTERM || signal == SIGINT) {
+                diag::write(diag::Level::info, Message() << "pause: SIG" << signals::name(signal).view() << ", exiting");
+                return;
+            } else {
+                diag::write(diag::Level::debug, Message() << "pause: ignored SIG" << signals::name(signal).view());
+            }
+        }
+    }
+}
+
 }  // namespace loop

@@ -18,4 +18,8 @@ struct Forwarding {
 // Runs until the main child has been reaped.
 void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding);
 
+// Pause mode: no child of its own; reaps whatever is re-parented to reaper until SIGTERM
+// or SIGINT arrives. Every other signal is ignored.
+void pause(int signal_fd, bool warn_on_reap);
+
 }  // namespace loop

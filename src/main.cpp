@@ -114,6 +114,14 @@ int run(const cli::Config& config)
     }
     become_subreaper_unless_pid1();
     arm_parent_death_signal(config.parent_death_signal);
+    shutdown::Grace grace{config.grace_ms, config.grace_signal, config.warn_on_reap};
+    if (config.pause) {
+        let_go_of_inherited(signal_fd.get());
+        loop::pause(signal_fd.get(), config.warn_on_reap);
+        reap::MainChild none{0, true, 0};
+        shutdown::grace(signal_fd.get(), grace, none);
+        return 0;
+    }
 
     terminal::Foreground foreground = terminal::inspect();
     spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, foreground.held});
@@ -127,7 +135,7 @@ int run(const cli::Config& config)
     reap::MainChild child{started.pid};
     loop::supervise(signal_fd.get(), child, {config.group, config.rewrite, config.warn_on_reap});
     terminal::give_back(foreground);
-    shutdown::grace(signal_fd.get(), {config.grace_ms, config.grace_signal, config.warn_on_reap}, child);
+    shutdown::grace(signal_fd.get(), grace, child);
     return status::exit_code(child.wait_status, config.remap_exit);
 }
 

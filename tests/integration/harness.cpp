@@ -488,4 +488,12 @@ std::string proc_link(pid_t pid, const std::string& name)
     return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
 }
 
+bool blocked_in_read(pid_t pid)
+{
+    std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
+    std::string number;
+    syscall_line >> number;
+    return number == std::to_string(SYS_read);
+}
+
 }  // namespace harness

@@ -398,13 +398,7 @@ TEST_CASE("idle: reaper does not wake up while nothing happens", "[pid1]")
         return;
     }
     REQUIRE(reaper->read_until("ready", Deadline(10)));
-    // Wait until reaper is blocked in read(2) (syscall 0 on x86_64) on its signalfd.
-    REQUIRE(harness::eventually(Deadline(10), [&] {
-        std::ifstream syscall_file("/proc/" + std::to_string(reaper->pid()) + "/syscall");
-        std::string number;
-        syscall_file >> number;
-        return number == "0";
-    }));
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::blocked_in_read(reaper->pid()); }));
     auto switches = [&] {
         return harness::proc_status_field(reaper->pid(), "voluntary_ctxt_switches") + "/" +
                harness::proc_status_field(reaper->pid(), "nonvoluntary_ctxt_switches");

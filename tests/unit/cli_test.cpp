@@ -332,3 +332,17 @@ TEST_CASE("bad --grace values", "[cli]")
           "bad value 'NOPE' for --grace-signal: not a signal");
     CHECK(parse({"reaper", "-t"}).error == "option '--grace' needs a value");
 }
+
+TEST_CASE("--pause takes no command", "[cli]")
+{
+    for (auto args : {std::initializer_list<std::string>{"reaper", "-P"}, std::initializer_list<std::string>{"reaper", "--pause"},
+                      std::initializer_list<std::string>{"reaper", "-v", "--pause", "--"}}) {
+        Result result = parse(args);
+        CHECK(config_of(result).pause);
+        CHECK(result.command.empty());
+    }
+    CHECK(config_of(parse({"reaper"}, {"REAPER_PAUSE=1"})).pause);
+    CHECK_FALSE(config_of(parse({"reaper", "x"}, {"REAPER_PAUSE=0"})).pause);
+    CHECK(parse({"reaper", "-P", "sleep", "1"}).error == "--pause takes no command, got 'sleep'");
+    CHECK(parse({"reaper", "x"}, {"REAPER_PAUSE=1"}).error == "--pause takes no command, got 'x'");
+}

@@ -1,0 +1,81 @@
+// --pause: the pod's pause container. No command; it reaps what the namespace's other
+// processes orphan, and exits 0 on SIGTERM or SIGINT.
+#include <catch2/catch.hpp>
+#include <csignal>
+
+#include "common.hpp"
+
+using harness::Deadline;
+
+namespace {
+
+harness::Options pause_as_pid1(std::vector<std::string> extra = {})
+{
+    harness::Options options;
+    options.reaper_args = {"--pause"};
+    options.reaper_args.insert(options.reaper_args.end(), extra.begin(), extra.end());
+    return options;
+}
+
+// A process that joins reaper's PID namespace from outside, as another container of a
+// shared-PID pod does (nsenter forks into it), and leaves orphans there.
+harness::Options joiner(pid_t reaper, const std::string& orphans)
+{
+    harness::Options options;
+    options.program = "/usr/bin/nsenter";
+    options.reaper_args = {"--target", std::to_string(reaper), "--pid", "--", harness::probe_binary(), "orphans",
+                           orphans};
+    options.new_pid_namespace = false;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("pause reaps the orphans of processes that joined its namespace, then exits 0 on SIGTERM", "[pause]")
+{
+    std::optional<harness::Reaper> pause = common::start(pause_as_pid1());
+    if (!pause) {
+        return;
+    }
+    std::optional<harness::Reaper> app = common::start(joiner(pause->pid(), "200"));
+    REQUIRE(app);
+    REQUIRE(app->read_until("orphaned 200", Deadline(30)));
+    std::vector<harness::ProcessInfo> left;
+    CHECK(harness::eventually(Deadline(20), [&] {
+        left = harness::processes_in_namespace_of(pause->pid());
+        return left.size() == 2;  // reaper and the joined probe: no orphan, no zombie
+    }));
+    INFO("processes left in the namespace: " << left.size());
+    app->close_stdin();
+    CHECK(app->wait_exit(Deadline(10)) == 0);
+    // Signals other than TERM and INT are ignored.
+    REQUIRE(kill(pause->pid(), SIGHUP) == 0);
+    REQUIRE(kill(pause->pid(), SIGUSR1) == 0);
+    CHECK_FALSE(pause->wait_exit(Deadline(0.5)).has_value());
+    REQUIRE(kill(pause->pid(), SIGTERM) == 0);
+    CHECK(pause->wait_exit(Deadline(10)) == 0);
+}
+
+TEST_CASE("pause exits 0 on SIGINT", "[pause]")
+{
+    std::optional<harness::Reaper> pause = common::start(pause_as_pid1({"-v"}));
+    if (!pause) {
+        return;
+    }
+    // Not before it blocks on its signalfd: PID 1 drops a signal it has not blocked yet.
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::blocked_in_read(pause->pid()); }));
+    REQUIRE(kill(pause->pid(), SIGINT) == 0);
+    CHECK(pause->wait_exit(Deadline(10)) == 0);
+    CHECK(pause->stderr_text(Deadline(5)) == "reaper: pause: SIGINT, exiting\n");
+}
+
+TEST_CASE("pause with a command is a usage error", "[pause]")
+{
+    harness::Options options = pause_as_pid1({"sleep", "1"});
+    std::optional<harness::Finished> finished = common::run(options);
+    if (!finished) {
+        return;
+    }
+    CHECK(finished->exit_code == 2);
+    CHECK(finished->stderr_text == "reaper: --pause takes no command, got 'sleep'\n");
+}
