@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.hpp"
@@ -149,6 +150,10 @@ TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree 
     for (pid_t descendant : descendants) {
         // Not killed, it would now be this test's child (the test is a subreaper), alive.
         CHECK_FALSE(alive(descendant));
+        if (alive(descendant)) {
+            kill(descendant, SIGKILL);  // started by this test: do not leave it behind
+            waitpid(descendant, nullptr, 0);
+        }
     }
     CHECK(alive(sibling->pid()));
     REQUIRE(kill(sibling->pid(), SIGUSR1) == 0);

@@ -99,7 +99,7 @@ struct Pipes {
         ::signal(signal, SIG_IGN);
     }
     sigprocmask(SIG_SETMASK, &prepared.mask, nullptr);
-    execve(prepared.argv[0], prepared.argv.data(), prepared.envp.data());
+    execvpe(prepared.argv[0], prepared.argv.data(), prepared.envp.data());
     _exit(123);
 }
 
@@ -399,6 +399,18 @@ std::optional<Finished> run_to_end(const Options& options, std::string& why, dou
     finished.stderr_text = reaper->stderr_text(deadline);
     finished.exit_code = reaper->wait_exit(deadline).value_or(-1);  // -1: still running at the deadline
     return finished;
+}
+
+std::optional<Finished> run_program(const std::vector<std::string>& argv, double seconds,
+                                    const std::vector<std::string>& env)
+{
+    Options options;
+    options.program = argv.at(0);
+    options.reaper_args.assign(argv.begin() + 1, argv.end());
+    options.new_pid_namespace = false;
+    options.extra_env = env;
+    std::string why;
+    return run_to_end(options, why, seconds);
 }
 
 std::optional<ProcessInfo> process_info(pid_t pid)

@@ -29,7 +29,7 @@ private:
 bool eventually(const Deadline& deadline, const std::function<bool()>& condition);
 
 struct Options {
-    std::string program;                    // empty: reaper; else run this instead (a sibling)
+    std::string program;                    // empty: reaper; else run this, found along PATH
     std::vector<std::string> reaper_args;   // options, then the command: all after argv[0]
     bool new_pid_namespace = true;
     std::vector<std::string> extra_env;     // NAME=VALUE, replacing the test's own NAME
@@ -83,6 +83,10 @@ struct Finished {
     std::string stderr_text;
 };
 std::optional<Finished> run_to_end(const Options& options, std::string& why, double seconds = 10);
+
+// Runs any program (found along PATH) to completion, stdin closed; nullopt if it cannot start.
+std::optional<Finished> run_program(const std::vector<std::string>& argv, double seconds,
+                                    const std::vector<std::string>& env = {});
 
 // What /proc says about processes.
 struct ProcessInfo {
