@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -116,6 +117,8 @@ Docker::~Docker()
     if (pidfd >= 0) {
         close(pidfd);
     }
+    // dockerd leaves its default network namespace bind-mounted in the exec-root.
+    umount2((socket_dir_ + "/exec/netns/default").c_str(), MNT_DETACH);
     harness::run_program({"rm", "-rf", "--one-file-system", socket_dir_}, 60);
 }
 
