@@ -88,7 +88,8 @@ void report_signals(const std::string& who, int signal_fd)
         }
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info{};
-            if (read(signal_fd, &info, sizeof info) == sizeof info) {
+            // SIGCHLD is the probe's own business (its grandchild ending), never forwarded.
+            if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo != SIGCHLD) {
                 say(who + " SIG " + std::to_string(info.ssi_signo));
             }
             continue;  // drain signals before looking at stdin
