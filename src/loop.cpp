@@ -26,8 +26,10 @@ void forward(int received, pid_t child, const Forwarding& forwarding)
                                                  << ": " << strerror(errno));
         return;
     }
-    diag::write(diag::Level::debug, Message() << "forwarded SIG" << signals::name(received).view() << " as SIG"
-                                              << signals::name(sent).view() << " to " << target);
+    if (diag::enabled(diag::Level::debug)) {  // the hot path: build no message for nothing
+        diag::write(diag::Level::debug, Message() << "forwarded SIG" << signals::name(received).view() << " as SIG"
+                                                  << signals::name(sent).view() << " to " << target);
+    }
 }
 
 // Without its signalfd reaper can still do half of its job: reap until the child is gone.

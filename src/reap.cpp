@@ -31,10 +31,9 @@ bool all_exited(MainChild& main_child, bool warn_on_reap)
             main_child.exited = true;
             main_child.wait_status = wait_status;
             diag::write(diag::Level::info, Message() << "child " << pid << " ended, wait status " << wait_status);
-        } else if (warn_on_reap) {
-            diag::write(diag::Level::warning, Message() << "reaped zombie process " << pid);
-        } else {
-            diag::write(diag::Level::debug, Message() << "reaped zombie process " << pid);
+        } else if (warn_on_reap || diag::enabled(diag::Level::debug)) {
+            diag::write(warn_on_reap ? diag::Level::warning : diag::Level::debug,
+                        Message() << "reaped zombie process " << pid);
         }
     }
 }
