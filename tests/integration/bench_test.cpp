@@ -10,14 +10,6 @@
 
 namespace {
 
-std::string read_whole(const std::string& path)
-{
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 // The flat object "name": { ... } of one init in the report (it holds no nested object).
 std::string object_of(const std::string& json, const std::string& name)
 {
@@ -44,9 +36,9 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     INFO(ran->stderr_text);
     REQUIRE(ran->exit_code == 0);
 
-    std::string json = read_whole(out + ".json");
-    std::string markdown = read_whole(out + ".md");
-    std::string svg = read_whole(out + ".svg");
+    std::string json = harness::read_file(out + ".json");
+    std::string markdown = harness::read_file(out + ".md");
+    std::string svg = harness::read_file(out + ".svg");
     const std::regex number(R"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
     std::vector<std::string> figures = {"size_bytes", "rss_kib", "hwm_kib", "idle_context_switches", "idle_cpu_us"};
     for (const char* mode : {"pid1", "direct"}) {

@@ -68,14 +68,6 @@ int zombies_in_namespace_of(pid_t pid)
     return zombies;
 }
 
-std::string read_whole(const std::string& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << file.rdbuf();
-    return bytes.str();
-}
-
 }  // namespace
 
 TEST_CASE("docker run passes the exit code through reaper", "[docker]")
@@ -172,7 +164,7 @@ TEST_CASE("docker run --init uses reaper when the daemon's --init-path points at
     REQUIRE(container.logs_show("orphaned 50", 30));
     // PID 1 of the container is this very binary, mounted as /sbin/docker-init.
     pid_t pid1 = container.host_pid();
-    CHECK(read_whole("/proc/" + std::to_string(pid1) + "/exe") == read_whole(harness::reaper_binary()));
+    CHECK(harness::read_file("/proc/" + std::to_string(pid1) + "/exe") == harness::read_file(harness::reaper_binary()));
     CHECK(harness::proc_status_field(pid1, "NSpid").substr(harness::proc_status_field(pid1, "NSpid").rfind('\t') + 1) ==
           "1");
     CHECK(harness::eventually(Deadline(20), [&] { return harness::processes_in_namespace_of(pid1).size() == 2; }));

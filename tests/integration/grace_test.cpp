@@ -21,14 +21,6 @@ double seconds_since(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string read_whole(const std::string& path)
-{
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 std::string temporary_path(const char* name)
 {
     return "/tmp/reaper-grace-" + std::to_string(getpid()) + "-" + name;
@@ -54,7 +46,7 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
         REQUIRE(reaper->read_until("left", Deadline(10)));
         reaper->close_stdin();
         CHECK(reaper->wait_exit(Deadline(15)) == 7);
-        std::string written = read_whole(file);
+        std::string written = harness::read_file(file);
         INFO("--grace " << grace << ": " << written.size() << " bytes written");
         bool complete = written.size() == 256 * 4096 + 4 && written.substr(written.size() - 4) == "END\n";
         CHECK(complete == (std::string(grace) != "0"));

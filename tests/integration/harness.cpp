@@ -144,14 +144,6 @@ bool wait_readable(int fd, const Deadline& deadline)
     }
 }
 
-std::string read_file(const std::string& path)
-{
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 void collect_descendants(pid_t root, std::vector<pid_t>& into)
 {
     for (pid_t child : children_of(root)) {
@@ -161,6 +153,14 @@ void collect_descendants(pid_t root, std::vector<pid_t>& into)
 }
 
 }  // namespace
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
 
 std::string reaper_binary() { return required_env("REAPER_BINARY"); }
 std::string probe_binary() { return required_env("REAPER_PROBE"); }

@@ -88,6 +88,9 @@ std::optional<Finished> run_to_end(const Options& options, std::string& why, dou
 std::optional<Finished> run_program(const std::vector<std::string>& argv, double seconds,
                                     const std::vector<std::string>& env = {});
 
+// A whole file, bytes as they are; empty if it cannot be read.
+std::string read_file(const std::string& path);
+
 // What /proc says about processes.
 struct ProcessInfo {
     pid_t pid;
