@@ -71,13 +71,15 @@ void grace(int signal_fd, const Grace& grace, reap::MainChild& child)
     if (grace.milliseconds == 0 || !reap::all_exited(child, grace.warn_on_reap)) {
         return;
     }
-    int left = descendants::count();
+    // Counting walks /proc once more: only done when the -v line will be printed.
+    bool counting = diag::enabled(diag::Level::info);
+    int left = counting ? descendants::count() : -1;
     descendants::signal_all(grace.signal);
     if (wait_for_none_left(signal_fd, grace.milliseconds, child, grace.warn_on_reap) == Ended::all) {
         report(left, 0, grace.signal);
         return;
     }
-    int killed = descendants::count();
+    int killed = counting ? descendants::count() : -1;
     descendants::signal_all(SIGKILL);
     if (wait_for_none_left(signal_fd, after_kill_ms, child, grace.warn_on_reap) == Ended::deadline) {
         diag::write(diag::Level::warning, Message() << "grace: processes still there "
