@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 
 #include "diag.hpp"
 #include "reap.hpp"
@@ -13,14 +14,16 @@
 namespace loop {
 namespace {
 
-void forward(int received, pid_t child, const Forwarding& forwarding)
+// `whole_group`: as well as when asked, a SIGCONT for a stopped child goes to its whole
+// group, which the terminal's Ctrl-Z stopped as a whole.
+void forward(int received, pid_t child, const Forwarding& forwarding, bool whole_group)
 {
     int sent = forwarding.rewrite.apply(received);
     if (sent == 0) {
         diag::write(diag::Level::debug, Message() << "dropped SIG" << signals::name(received).view());
         return;
     }
-    pid_t target = forwarding.group ? -child : child;
+    pid_t target = forwarding.group || whole_group ? -child : child;
     if (kill(target, sent) != 0) {
         diag::write(diag::Level::info, Message() << "forward SIG" << signals::name(sent).view() << " to " << target
                                                  << ": " << strerror(errno));
@@ -50,9 +53,10 @@ void reap_blocking(reap::MainChild& child)
 
 }  // namespace
 
-void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding)
+void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding, terminal::Foreground& foreground)
 {
     signal_source::Batch batch{};
+    bool child_stopped = false;
     while (!child.exited) {
         signal_source::Read read = signal_source::next(signal_fd, batch);
         if (read.result != signal_source::Result::signals) {
@@ -64,10 +68,20 @@ void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwardi
             int signal = static_cast<int>(batch[i].ssi_signo);
             if (signal == SIGCHLD) {
                 reap::all_exited(child, forwarding.warn_on_reap);
+                int stop_signal = std::exchange(child.stop_signal, 0);
+                child_stopped = child_stopped || stop_signal != 0;
+                if (forwarding.stop_with_child && signals::is_job_control_stop(stop_signal)) {
+                    terminal::stop_self(stop_signal);
+                }
             } else if (!child.exited) {
                 // The child's PID cannot have been reused here: only reaper reaps it, and
                 // once it has, child.exited stops every further forward.
-                forward(signal, child.pid, forwarding);
+                bool resume = signal == SIGCONT;
+                if (resume && terminal::claim(foreground)) {
+                    terminal::hand_to(child.pid);  // the shell's `fg` brought reaper back
+                }
+                forward(signal, child.pid, forwarding, resume && child_stopped);
+                child_stopped = child_stopped && !resume;
             }
         }
     }

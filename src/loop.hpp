@@ -6,6 +6,7 @@
 
 #include "reap.hpp"
 #include "signals.hpp"
+#include "terminal.hpp"
 
 namespace loop {
 
@@ -13,10 +14,11 @@ struct Forwarding {
     bool group;  // to the child's whole process group
     const signals::Rewrite& rewrite;
     bool warn_on_reap;
+    bool stop_with_child;  // repeat the child's Ctrl-Z on reaper: not as PID 1, no shell above
 };
 
 // Runs until the main child has been reaped.
-void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding);
+void supervise(int signal_fd, reap::MainChild& child, const Forwarding& forwarding, terminal::Foreground& foreground);
 
 // Pause mode: no child of its own; reaps whatever is re-parented to reaper until SIGTERM
 // or SIGINT arrives. Every other signal is ignored.

@@ -123,18 +123,23 @@ int run(const cli::Config& config)
         return 0;
     }
 
-    terminal::Foreground foreground = terminal::inspect();
-    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, foreground.held});
+    terminal::Foreground foreground;
+    bool take_terminal = terminal::claim(foreground);
+    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, take_terminal});
     if (!started.ok()) {
         return report_start_failure(started, config.command[0]);
     }
-    terminal::hand_to(foreground, started.pid);
+    if (take_terminal) {
+        terminal::hand_to(started.pid);
+    }
     diag::write(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
     let_go_of_inherited(signal_fd.get());
 
     reap::MainChild child{started.pid};
-    loop::supervise(signal_fd.get(), child, {config.group, config.rewrite, config.warn_on_reap});
-    terminal::give_back(foreground);
+    bool stop_with_child = getpid() != 1;
+    loop::supervise(signal_fd.get(), child, {config.group, config.rewrite, config.warn_on_reap, stop_with_child},
+                    foreground);
+    terminal::give_back(foreground, started.pid);
     shutdown::grace(signal_fd.get(), grace, child);
     return status::exit_code(child.wait_status, config.remap_exit);
 }

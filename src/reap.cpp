@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include "diag.hpp"
+#include "signals.hpp"
 
 namespace reap {
 
@@ -12,7 +13,8 @@ bool all_exited(MainChild& main_child, bool warn_on_reap)
     for (;;) {
         int wait_status = 0;
         // __WALL: an orphan is reaper's child whatever signal it was cloned to send.
-        pid_t pid = waitpid(-1, &wait_status, WNOHANG | __WALL);
+        // WUNTRACED: a Ctrl-Z of the child is reaper's to pass on to the shell above it.
+        pid_t pid = waitpid(-1, &wait_status, WNOHANG | __WALL | WUNTRACED);
         if (pid == 0) {
             return true;
         }
@@ -23,6 +25,14 @@ bool all_exited(MainChild& main_child, bool warn_on_reap)
             if (errno != EINTR) {
                 diag::failed(diag::Level::warning, "waitpid", errno);
                 return true;
+            }
+            continue;
+        }
+        if (WIFSTOPPED(wait_status)) {
+            if (pid == main_child.pid && !main_child.exited) {
+                main_child.stop_signal = WSTOPSIG(wait_status);
+                diag::write(diag::Level::debug, Message() << "child stopped by SIG"
+                                                          << signals::name(main_child.stop_signal).view());
             }
             continue;
         }

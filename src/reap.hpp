@@ -9,9 +9,11 @@ struct MainChild {
     pid_t pid;
     bool exited = false;
     int wait_status = 0;
+    int stop_signal = 0;  // the signal that last stopped it, until the loop takes note
 };
 
-// Waits for every child that has exited, without blocking. Returns whether any child
+// Waits for every child that has exited, without blocking, and notes a stop of the main
+// child (others' stops are no concern of reaper's). Returns whether any child
 // remains; none left means no descendant at all, since orphans come back to reaper.
 bool all_exited(MainChild& main_child, bool warn_on_reap);
 

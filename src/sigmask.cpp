@@ -43,6 +43,12 @@ bool block(signals::Set set, signals::Set& previous)
     return true;
 }
 
+bool unblock(signals::Set set)
+{
+    std::uint64_t wanted = set.bits();
+    return syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &wanted, nullptr, kernel_set_size) == 0;
+}
+
 bool replace(signals::Set mask)
 {
     std::uint64_t wanted = mask.bits();

@@ -10,6 +10,9 @@ namespace sigmask {
 // Blocks `set` on top of the current mask; the mask before goes into `previous`.
 [[nodiscard]] bool block(signals::Set set, signals::Set& previous);
 
+// Unblocks `set`: a pending signal in it is delivered before this returns.
+[[nodiscard]] bool unblock(signals::Set set);
+
 // Replaces the mask. Async-signal-safe: used between fork and exec.
 [[nodiscard]] bool replace(signals::Set mask);
 

@@ -54,6 +54,8 @@ struct Name {
 // from itself (SEGV, BUS, FPE, ILL, TRAP, SYS).
 [[nodiscard]] bool is_forwarded(int signal);
 [[nodiscard]] Set forwarded();
+// TSTP, TTIN, TTOU: the stops a shell treats as a job's, which reaper repeats on itself.
+[[nodiscard]] bool is_job_control_stop(int signal);
 // What reaper blocks and reads from its signalfd: the forwarded ones and SIGCHLD.
 [[nodiscard]] Set handled();
 

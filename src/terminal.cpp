@@ -1,34 +1,56 @@
 #include "terminal.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <unistd.h>
 
 #include "diag.hpp"
+#include "sigmask.hpp"
 
 namespace terminal {
 
-Foreground inspect()
+bool claim(Foreground& foreground)
 {
-    Foreground foreground;
-    if (isatty(STDIN_FILENO) == 1) {
-        pid_t group = tcgetpgrp(STDIN_FILENO);
-        foreground.held = group >= 0 && group == getpgrp();
-        foreground.previous_group = group;
+    if (isatty(STDIN_FILENO) != 1 || tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+        return false;
     }
-    return foreground;
+    foreground.held = true;
+    foreground.previous_group = getpgrp();
+    if (!foreground.saved) {
+        foreground.saved = tcgetattr(STDIN_FILENO, &foreground.settings) == 0;
+    }
+    return true;
 }
 
-void hand_to(const Foreground& foreground, pid_t group)
+void hand_to(pid_t group)
 {
-    if (foreground.held && tcsetpgrp(STDIN_FILENO, group) != 0) {
+    if (tcsetpgrp(STDIN_FILENO, group) != 0) {
         diag::failed(diag::Level::info, "tcsetpgrp", errno);
     }
 }
 
-void give_back(const Foreground& foreground)
+void give_back(const Foreground& foreground, pid_t group)
 {
-    if (foreground.held && tcsetpgrp(STDIN_FILENO, foreground.previous_group) != 0) {
-        diag::failed(diag::Level::info, "tcsetpgrp", errno);
+    // Only from the child's group: after a Ctrl-Z the shell may have taken it already.
+    if (!foreground.held || tcgetpgrp(STDIN_FILENO) != group) {
+        return;
+    }
+    // TCSANOW: draining could wait forever on a terminal nobody reads any more.
+    if (foreground.saved && tcsetattr(STDIN_FILENO, TCSANOW, &foreground.settings) != 0) {
+        diag::failed(diag::Level::info, "tcsetattr", errno);
+    }
+    hand_to(foreground.previous_group);
+}
+
+void stop_self(int signal)
+{
+    signals::Set just_this;
+    just_this.add(signal);
+    signals::Set unused;
+    // Raised while blocked, it waits; unblocking delivers it, and its default action
+    // stops reaper until SIGCONT. The SIGCONT itself then arrives on the signalfd.
+    if (kill(getpid(), signal) != 0 || !sigmask::unblock(just_this) || !sigmask::block(just_this, unused)) {
+        diag::failed(diag::Level::warning, "stop like the child", errno);
     }
 }
 

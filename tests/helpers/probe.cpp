@@ -10,6 +10,10 @@
 //   probe adopted           leave one orphan that prints who adopted it
 //   probe state             print the signal mask, ignored set, cwd, fds and process group
 //   probe sleep             print "ready" and wait
+//   probe tty               print "ready PID", then "line TEXT" for each line read, until EOF;
+//                           every signal keeps its default action (^C kills, ^Z stops)
+//   probe raw               put the terminal on stdin in raw mode, print "raw", exit on the
+//                           first byte read -- without restoring the terminal
 //   probe leave KIND CODE [FILE]
 //                           leave a daemon behind (double fork, setsid), print "left", then
 //                           exit CODE when stdin closes or SIGTERM arrives. The daemon:
@@ -31,6 +35,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace {
@@ -310,6 +315,43 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
 
 }  // namespace
 
+int mode_tty()
+{
+    std::uint64_t none = 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof none);
+    say("ready " + std::to_string(getpid()));
+    std::string pending;
+    char buffer[256];
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return 0;
+        }
+        pending.append(buffer, static_cast<std::size_t>(got));
+        for (std::size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
+            say("line " + pending.substr(0, end));
+        }
+    }
+}
+
+int mode_raw()
+{
+    termios settings{};
+    if (tcgetattr(STDIN_FILENO, &settings) != 0) {
+        die("tcgetattr");
+    }
+    cfmakeraw(&settings);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &settings) != 0) {
+        die("tcsetattr");
+    }
+    say("raw");
+    char byte = 0;
+    return read(STDIN_FILENO, &byte, 1) == 1 ? 0 : 1;
+}
+
 int main(int argc, char** argv)
 {
     std::string mode = argc > 1 ? argv[1] : "";
@@ -344,6 +386,12 @@ int main(int argc, char** argv)
     }
     if (mode == "leave" && argc > 3) {
         return mode_leave(argv[2], std::atoi(argv[3]), argc > 4 ? argv[4] : "");
+    }
+    if (mode == "tty") {
+        return mode_tty();
+    }
+    if (mode == "raw") {
+        return mode_raw();
     }
     if (mode == "sleep") {
         say("ready");

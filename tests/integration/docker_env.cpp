@@ -122,15 +122,20 @@ Docker::~Docker()
     harness::run_program({"rm", "-rf", "--one-file-system", socket_dir_}, 60);
 }
 
-harness::Finished Docker::run(const std::vector<std::string>& args, double seconds)
+std::vector<std::string> Docker::environment() const
 {
-    std::vector<std::string> argv = {"docker"};
-    argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> env = {"DOCKER_BUILDKIT=0"};
     if (!host_.empty()) {
         env.push_back("DOCKER_HOST=" + host_);
     }
-    std::optional<harness::Finished> finished = harness::run_program(argv, seconds, env);
+    return env;
+}
+
+harness::Finished Docker::run(const std::vector<std::string>& args, double seconds)
+{
+    std::vector<std::string> argv = {"docker"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::optional<harness::Finished> finished = harness::run_program(argv, seconds, environment());
     if (!finished) {
         harness::Finished failed;
         failed.stderr_text = "cannot run docker";
@@ -175,13 +180,9 @@ bool Docker::ensure_debian_base(std::string& why)
         return true;
     }
     // No image can be pulled here: make the base from Debian's own packages.
-    std::vector<std::string> env;
-    if (!host_.empty()) {
-        env.push_back("DOCKER_HOST=" + host_);
-    }
     std::optional<harness::Finished> made = harness::run_program(
         {"sh", "-c", "mmdebstrap --quiet --variant=minbase bookworm - | docker import - debian:bookworm-slim"}, 600,
-        env);
+        environment());
     if (!made || made->exit_code != 0) {
         why = "mmdebstrap | docker import failed: " + (made ? made->stderr_text : std::string("cannot run sh"));
         return false;

@@ -21,6 +21,9 @@ public:
     [[nodiscard]] const std::string& why_not() const { return why_; }
     [[nodiscard]] bool private_daemon() const { return daemon_pid_ > 0; }
 
+    // What a docker client needs in its environment to reach this daemon.
+    [[nodiscard]] std::vector<std::string> environment() const;
+
     // `docker ARGS...` against this daemon; exit_code -1 when it did not finish in time.
     harness::Finished run(const std::vector<std::string>& args, double seconds = 60);
 

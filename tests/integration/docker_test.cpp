@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "docker_env.hpp"
+#include "pty_session.hpp"
 #include "support.hpp"
 
 using docker_env::Docker;
@@ -141,6 +142,41 @@ TEST_CASE("docker kill -s USR1 reaches the app", "[docker]")
     REQUIRE(container.logs_show("ready child", 30));
     REQUIRE(docker->run({"kill", "-s", "USR1", container.name()}, 30).exit_code == 0);
     CHECK(container.logs_show("child SIG " + std::to_string(SIGUSR1), 10));
+}
+
+TEST_CASE("docker run -t: docker kill -s INT ends an app that waits for SIGINT, with 130", "[docker]")
+{
+    Docker* docker = docker_or_skip();
+    if (docker == nullptr) {
+        return;
+    }
+    Container container(*docker, container_name("tty-kill"));
+    REQUIRE(docker->run({"run", "-d", "-t", "--network", "none", "--name", container.name(), docker->test_image(),
+                         "sleep"})
+                .exit_code == 0);
+    // With -t the app writes to the container's terminal: "ready\r\n".
+    REQUIRE(harness::eventually(Deadline(30), [&] { return container.logs().find("ready\r\n") != std::string::npos; }));
+    REQUIRE(docker->run({"kill", "-s", "INT", container.name()}, 30).exit_code == 0);
+    CHECK(trimmed(docker->run({"wait", container.name()}, 30).stdout_text) == "130");
+}
+
+TEST_CASE("docker run -it: ^C typed on the attached terminal ends the app, with 130", "[docker]")
+{
+    Docker* docker = docker_or_skip();
+    if (docker == nullptr) {
+        return;
+    }
+    Container container(*docker, container_name("tty-key"));
+    std::string why;
+    std::optional<pty_session::Session> session = pty_session::Session::start(
+        pty_session::Placement::foreground,
+        {"docker", "run", "-it", "--network", "none", "--name", container.name(), docker->test_image(), "sleep"},
+        docker->environment(), why);
+    REQUIRE(session);
+    REQUIRE(session->terminal_shows("ready", Deadline(30)));
+    REQUIRE(session->type("\x03"));
+    CHECK(session->ask("wait", Deadline(30)) == "exited 130");
+    CHECK(container.inspect("{{.State.ExitCode}}") == "130");
 }
 
 TEST_CASE("docker run --init uses reaper when the daemon's --init-path points at it", "[docker]")

@@ -357,6 +357,11 @@ std::string Reaper::stderr_text(const Deadline& deadline)
     return text;
 }
 
+bool Reaper::write_stdin(const std::string& text)
+{
+    return write(stdin_, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
 void Reaper::close_stdin() { close_fd(stdin_); }
 
 std::optional<int> Reaper::wait_exit(const Deadline& deadline)

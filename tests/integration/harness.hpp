@@ -59,6 +59,7 @@ public:
     // Reads lines until one equals `wanted`; false at EOF or deadline.
     bool read_until(const std::string& wanted, const Deadline& deadline, std::vector<std::string>* seen = nullptr);
     std::string stderr_text(const Deadline& deadline);  // everything, until EOF
+    bool write_stdin(const std::string& text);
     void close_stdin();
 
     // reaper's exit code (or 128+N when a signal killed it); nullopt at the deadline.

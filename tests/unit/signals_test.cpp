@@ -136,3 +136,16 @@ TEST_CASE("the rewrite table", "[signals]")
     CHECK(rewrite.apply(0) == 0);
     CHECK(rewrite.apply(99) == 99);
 }
+
+TEST_CASE("the stops reaper repeats on itself are the job-control ones, not SIGSTOP", "[signals]")
+{
+    int repeated = 0;
+    for (int signal = 0; signal <= signals::max_signal + 1; ++signal) {
+        repeated += signals::is_job_control_stop(signal) ? 1 : 0;
+    }
+    CHECK(repeated == 3);
+    CHECK(signals::is_job_control_stop(SIGTSTP));
+    CHECK(signals::is_job_control_stop(SIGTTIN));
+    CHECK(signals::is_job_control_stop(SIGTTOU));
+    CHECK_FALSE(signals::is_job_control_stop(SIGSTOP));
+}

@@ -1,0 +1,191 @@
+// reaper as a shell's foreground job on a real pseudo-terminal: the test types the keys
+// (^C, ^Z, lines) on the master side, and a job-control shell (tests/helpers/jobshell)
+// waits for reaper with WUNTRACED and brings it back with `fg`.
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdlib>
+
+#include "common.hpp"
+#include "pty_session.hpp"
+
+using harness::Deadline;
+using pty_session::Placement;
+using pty_session::Session;
+
+namespace {
+
+std::optional<Session> start(Placement placement, const std::vector<std::string>& probe_args,
+                             std::vector<std::string> reaper_options = {})
+{
+    std::vector<std::string> command = common::probe_command(std::move(reaper_options), probe_args);
+    command.insert(command.begin(), harness::reaper_binary());
+    std::string why;
+    std::optional<Session> session = Session::start(placement, command, {}, why);
+    support::environment_available(session.has_value(), why);
+    return session;
+}
+
+// The PID the probe prints in "ready PID" (tty mode); 0 if it did not.
+pid_t ready_pid(Session& session)
+{
+    std::optional<std::string> line = session.terminal_line(Deadline(10));
+    return line && line->rfind("ready ", 0) == 0 ? static_cast<pid_t>(std::atoi(line->c_str() + 6)) : 0;
+}
+
+char state_of(pid_t pid)
+{
+    std::optional<harness::ProcessInfo> info = harness::process_info(pid);
+    return info ? info->state : '?';
+}
+
+const std::string control_c = "\x03";
+const std::string control_d = "\x04";
+const std::string control_z = "\x1a";
+
+}  // namespace
+
+TEST_CASE("terminal: the child gets the foreground; ^C kills it once and reaper exits 130", "[terminal]")
+{
+    std::optional<Session> session = start(Placement::foreground, {"tty"});
+    if (!session) {
+        return;
+    }
+    pid_t child = ready_pid(*session);
+    REQUIRE(child > 0);
+    CHECK(harness::eventually(Deadline(5), [&] { return session->foreground_group() == child; }));
+    REQUIRE(session->type(control_c));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 130");
+    // Handed back to the group that had it before reaper started: reaper's own job group.
+    CHECK(session->foreground_group() == session->job());
+}
+
+TEST_CASE("terminal: one ^C is one SIGINT for the child; reaper does not forward a second", "[terminal]")
+{
+    std::optional<Session> session = start(Placement::foreground, {"signals"});
+    if (!session) {
+        return;
+    }
+    REQUIRE(session->terminal_shows("ready child", Deadline(10)));
+    REQUIRE(session->type(control_c));
+    CHECK(session->terminal_line(Deadline(5)) == "child SIG " + std::to_string(SIGINT));
+    // A marker sent through reaper: had reaper queued a SIGINT of its own, it would be
+    // forwarded first (lower numbers are dequeued first) and show before the marker.
+    REQUIRE(kill(session->job(), SIGUSR1) == 0);
+    CHECK(session->terminal_line(Deadline(5)) == "child SIG " + std::to_string(SIGUSR1));
+    REQUIRE(session->type(control_d));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 0");
+}
+
+TEST_CASE("terminal: ^Z stops the child and reaper; fg gives the child the terminal again", "[terminal]")
+{
+    std::optional<Session> session = start(Placement::foreground, {"tty"});
+    if (!session) {
+        return;
+    }
+    pid_t child = ready_pid(*session);
+    REQUIRE(child > 0);
+    REQUIRE(harness::eventually(Deadline(5), [&] { return session->foreground_group() == child; }));
+    REQUIRE(session->type(control_z));
+    CHECK(session->ask("wait", Deadline(10)) == "stopped " + std::to_string(SIGTSTP));
+    CHECK(state_of(child) == 'T');
+    CHECK(state_of(session->job()) == 'T');
+    CHECK(session->foreground_group() == session->shell());
+
+    CHECK(session->ask("fg", Deadline(5)) == "ok");
+    CHECK(harness::eventually(Deadline(5), [&] { return session->foreground_group() == child; }));
+    REQUIRE(session->type("hello\n"));
+    CHECK(session->terminal_shows("line hello", Deadline(5)));
+    CHECK(state_of(session->job()) != 'T');
+    REQUIRE(session->type(control_d));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 0");
+}
+
+TEST_CASE("terminal: a job started in the background stops on reading, and fg brings it back", "[terminal]")
+{
+    std::optional<Session> session = start(Placement::background, {"tty"});
+    if (!session) {
+        return;
+    }
+    pid_t child = ready_pid(*session);
+    REQUIRE(child > 0);
+    // reaper was not in the foreground: the terminal stays the shell's, and the child's
+    // read stops it (SIGTTIN), which reaper repeats on itself.
+    CHECK(session->ask("wait", Deadline(10)) == "stopped " + std::to_string(SIGTTIN));
+    CHECK(session->foreground_group() == session->shell());
+    CHECK(session->ask("fg", Deadline(5)) == "ok");
+    CHECK(harness::eventually(Deadline(5), [&] { return session->foreground_group() == child; }));
+    REQUIRE(session->type("again\n"));
+    CHECK(session->terminal_shows("line again", Deadline(5)));
+    REQUIRE(session->type(control_d));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 0");
+    CHECK(session->foreground_group() == session->job());
+}
+
+TEST_CASE("terminal: under a shell without job control, the terminal and its settings are handed back",
+          "[terminal]")
+{
+    std::optional<Session> session = start(Placement::same_group, {"raw"});
+    if (!session) {
+        return;
+    }
+    termios before = session->settings();
+    REQUIRE(session->terminal_shows("raw", Deadline(10)));
+    CHECK((session->settings().c_lflag & ICANON) == 0);  // the child changed them
+    REQUIRE(session->type("q"));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 0");
+    CHECK(session->foreground_group() == session->shell());
+    termios after = session->settings();
+    CHECK(after.c_lflag == before.c_lflag);
+    CHECK(after.c_iflag == before.c_iflag);
+    CHECK(after.c_oflag == before.c_oflag);
+}
+
+TEST_CASE("as PID 1, a stopped child stays stopped until reaper is sent SIGCONT", "[pid1]")
+{
+    std::optional<harness::Reaper> reaper = common::start(common::as_pid1({}, {"tty"}));
+    if (!reaper) {
+        return;
+    }
+    std::optional<std::string> line = reaper->read_line(Deadline(10));
+    REQUIRE(line);
+    REQUIRE(line->rfind("ready ", 0) == 0);
+    std::vector<pid_t> children = harness::children_of(reaper->pid());
+    REQUIRE(children.size() == 1);
+    pid_t child = children[0];
+    REQUIRE(kill(reaper->pid(), SIGTSTP) == 0);  // forwarded; the child's default action stops it
+    CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) == 'T'; }));
+    // reaper has seen the stop (SIGCHLD) and is back waiting, not stopped itself.
+    CHECK(harness::eventually(Deadline(5), [&] { return harness::blocked_in_read(reaper->pid()); }));
+    CHECK(state_of(reaper->pid()) != 'T');
+    REQUIRE(kill(reaper->pid(), SIGCONT) == 0);
+    CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) != 'T'; }));
+    reaper->write_stdin("after\n");
+    CHECK(reaper->read_line(Deadline(5)) == "line after");
+    reaper->close_stdin();
+    CHECK(reaper->wait_exit(Deadline(10)) == 0);
+}
+
+TEST_CASE("terminal: ^Z of a pipeline, then fg, continues every process of the child's group", "[terminal]")
+{
+    // sh without job control keeps the whole pipeline in the child's group, which ^Z stops.
+    std::string why;
+    std::optional<Session> session = Session::start(
+        Placement::foreground, {harness::reaper_binary(), "--", "sh", "-c", harness::probe_binary() + " tty | cat"},
+        {}, why);
+    support::environment_available(session.has_value(), why);
+    if (!session) {
+        return;
+    }
+    pid_t probe = ready_pid(*session);
+    REQUIRE(probe > 0);
+    pid_t group = getpgid(probe);
+    REQUIRE(harness::eventually(Deadline(5), [&] { return session->foreground_group() == group; }));
+    REQUIRE(session->type(control_z));
+    CHECK(session->ask("wait", Deadline(10)) == "stopped " + std::to_string(SIGTSTP));
+    CHECK(harness::eventually(Deadline(5), [&] { return state_of(probe) == 'T'; }));
+    CHECK(session->ask("fg", Deadline(5)) == "ok");
+    REQUIRE(session->type("piped\n"));
+    CHECK(session->terminal_shows("line piped", Deadline(5)));
+    REQUIRE(session->type(control_d));
+    CHECK(session->ask("wait", Deadline(10)) == "exited 0");
+}
