@@ -3,6 +3,7 @@
 // adds up into its closing "N passed, N failed" line.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,6 +14,18 @@ namespace {
 class ResultFile : public Catch::TestEventListenerBase {
 public:
     using TestEventListenerBase::TestEventListenerBase;
+
+    // A write to a reaper that has died must fail the test with EPIPE, not kill the whole
+    // test binary. Blocked rather than ignored: harness resets the mask of what it starts,
+    // while an ignored SIGPIPE would be inherited.
+    void testRunStarting(Catch::TestRunInfo const& info) override
+    {
+        sigset_t pipe_signal;
+        sigemptyset(&pipe_signal);
+        sigaddset(&pipe_signal, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &pipe_signal, nullptr);
+        TestEventListenerBase::testRunStarting(info);
+    }
 
     void testCaseStarting(Catch::TestCaseInfo const& info) override
     {

@@ -47,6 +47,9 @@ pid_t start_daemon(const std::vector<std::string>& args, const std::string& log)
             _exit(126);
         }
         setsid();
+        sigset_t none;  // not the test's blocked SIGPIPE
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
         execvp(argv[0], argv.data());
         _exit(127);
     }
