@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <fcntl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,7 +59,15 @@ bool replace(signals::Set mask)
 int open_signalfd(signals::Set set)
 {
     std::uint64_t wanted = set.bits();
-    return static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC));
+    int fd = static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC));
+    if (fd >= 0 && fd <= STDERR_FILENO) {
+        // Started with 0, 1 or 2 closed: keep that number free, or reaper's own writes to
+        // stderr would land in the signalfd, and the child must find it closed as well.
+        int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        close(fd);
+        fd = moved;
+    }
+    return fd;
 }
 
 }  // namespace sigmask

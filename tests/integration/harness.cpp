@@ -401,6 +401,7 @@ std::optional<Finished> run_to_end(const Options& options, std::string& why, dou
     while (std::optional<std::string> line = reaper->read_line(deadline)) {
         finished.stdout_text += *line + "\n";
     }
+    finished.stdout_text += reaper->unterminated_rest();
     finished.stderr_text = reaper->stderr_text(deadline);
     finished.exit_code = reaper->wait_exit(deadline).value_or(-1);  // -1: still running at the deadline
     return finished;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace harness {
@@ -59,6 +60,8 @@ public:
     // Reads lines until one equals `wanted`; false at EOF or deadline.
     bool read_until(const std::string& wanted, const Deadline& deadline, std::vector<std::string>* seen = nullptr);
     std::string stderr_text(const Deadline& deadline);  // everything, until EOF
+    // What stdout had after its last newline, once read_line has hit EOF.
+    std::string unterminated_rest() { return std::exchange(buffered_, std::string()); }
     bool write_stdin(const std::string& text);
     void close_stdin();
 
