@@ -1,0 +1,63 @@
+// The shipped (musl) binary contains no memory allocator: no malloc, no operator new, no
+// brk or mmap. Read off the symbol table of the same objects linked without -s, which are
+// checked to be the very same code (equal text, data and bss sizes).
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "common.hpp"
+
+namespace {
+
+std::string symbols_binary()
+{
+    const char* path = std::getenv("REAPER_SYMBOLS");
+    return path != nullptr ? path : "";
+}
+
+std::string sizes_of(const std::string& binary)
+{
+    std::optional<harness::Finished> size = harness::run_program({"size", "-B", binary}, 30);
+    REQUIRE(size);
+    REQUIRE(size->exit_code == 0);
+    std::istringstream lines(size->stdout_text);
+    std::string header, numbers;
+    std::getline(lines, header);
+    std::getline(lines, numbers);
+    return numbers.substr(0, numbers.find(binary));  // text, data, bss, dec, hex
+}
+
+}  // namespace
+
+TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever", "[binary]")
+{
+    REQUIRE_FALSE(symbols_binary().empty());
+    CHECK(sizes_of(symbols_binary()) == sizes_of(harness::reaper_binary()));
+
+    std::optional<harness::Finished> nm = harness::run_program({"nm", symbols_binary()}, 30);
+    REQUIRE(nm);
+    REQUIRE(nm->exit_code == 0);
+    std::set<std::string> symbols;
+    std::istringstream lines(nm->stdout_text);
+    for (std::string line; std::getline(lines, line);) {
+        symbols.insert(line.substr(line.rfind(' ') + 1));
+    }
+    // The table is real: what reaper does call is in it.
+    CHECK(symbols.count("main") == 1);
+    CHECK(symbols.count("_Fork") == 1);
+    CHECK(symbols.count("execv") == 1);
+    std::vector<std::string> allocators;
+    for (const std::string& symbol : symbols) {
+        bool allocator = symbol.find("malloc") != std::string::npos || symbol.find("alloc") == 0 ||
+                         symbol == "free" || symbol == "calloc" || symbol == "realloc" || symbol == "brk" ||
+                         symbol == "sbrk" || symbol == "__expand_heap" || symbol == "mmap" || symbol == "mmap64" ||
+                         symbol == "__mmap" || symbol.rfind("_Znw", 0) == 0 || symbol.rfind("_Zna", 0) == 0 ||
+                         symbol.rfind("_Zdl", 0) == 0 || symbol.rfind("_Zda", 0) == 0;
+        if (allocator) {
+            allocators.push_back(symbol);
+        }
+    }
+    INFO("allocator symbols: " << Catch::Detail::stringify(allocators));
+    CHECK(allocators.empty());
+}
