@@ -10,6 +10,14 @@
 //   probe adopted           leave one orphan that prints who adopted it
 //   probe state             print the signal mask, ignored set, cwd, fds and process group
 //   probe sleep             print "ready" and wait
+//   probe bursts N SIZE     N times: leave SIZE orphans that all exit at the same moment,
+//                           print "burst K" and wait for a line on stdin before the next
+//   probe churn             count every signal (signalfd) while leaving orphans that exit at
+//                           once, as fast as it can; on a line on stdin print "counted N"
+//                           and exit
+//   probe exhaust           leave orphans until fork fails (EAGAIN), print "exhausted N",
+//                           wait for a line, let them all exit, then leave and end 10 more:
+//                           "recovered" (or "still exhausted"); exit when stdin closes
 //   probe tty               print "ready PID", then "line TEXT" for each line read, until EOF;
 //                           every signal keeps its default action (^C kills, ^Z stops)
 //   probe raw               put the terminal on stdin in raw mode, print "raw", exit on the
@@ -315,6 +323,145 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
 
 }  // namespace
 
+// A middle process leaves `count` orphans that block reading `release` until its write
+// end closes; returns how many it managed (it stops at the first failing fork).
+long leave_waiting_orphans(long count, int release[2])
+{
+    int report[2];
+    if (pipe(report) != 0) {
+        die("pipe");
+    }
+    pid_t middle = fork();
+    if (middle < 0) {  // out of PIDs already
+        close(report[0]);
+        close(report[1]);
+        return 0;
+    }
+    if (middle == 0) {
+        close(report[0]);
+        close(release[1]);
+        long made = 0;
+        for (; made < count; ++made) {
+            pid_t orphan = fork();
+            if (orphan < 0) {
+                break;
+            }
+            if (orphan == 0) {
+                close(report[1]);
+                char byte = 0;
+                while (read(release[0], &byte, 1) < 0 && errno == EINTR) {
+                }
+                _exit(0);
+            }
+        }
+        if (write(report[1], &made, sizeof made) != sizeof made) {
+            _exit(97);
+        }
+        _exit(0);
+    }
+    close(report[1]);
+    long made = 0;
+    if (read(report[0], &made, sizeof made) != sizeof made) {
+        made = 0;
+    }
+    close(report[0]);
+    waitpid(middle, nullptr, 0);
+    return made;
+}
+
+std::string read_stdin_line()
+{
+    std::string line;
+    char c = 0;
+    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
+        line += c;
+    }
+    return line;
+}
+
+int mode_bursts(long bursts, long size)
+{
+    for (long burst = 1; burst <= bursts; ++burst) {
+        int release[2];
+        if (pipe(release) != 0) {
+            die("pipe");
+        }
+        long made = leave_waiting_orphans(size, release);
+        close(release[0]);
+        close(release[1]);  // EOF for all of them at once
+        say("burst " + std::to_string(burst) + " " + std::to_string(made));
+        read_stdin_line();
+    }
+    wait_for_stdin_eof();
+    return 0;
+}
+
+int mode_churn()
+{
+    int signal_fd = block_everything_into_signalfd();
+    fcntl(signal_fd, F_SETFL, O_NONBLOCK);
+    fcntl(STDIN_FILENO, F_SETFL, O_NONBLOCK);
+    say("ready churn");
+    long counted = 0;
+    for (;;) {
+        signalfd_siginfo info[64];
+        ssize_t got = 0;
+        while ((got = read(signal_fd, info, sizeof info)) > 0) {
+            counted += got / static_cast<ssize_t>(sizeof info[0]);
+        }
+        char byte = 0;
+        if (read(STDIN_FILENO, &byte, 1) == 1) {
+            break;
+        }
+        pid_t middle = fork();  // its child exits at once, as reaper's
+        if (middle == 0) {
+            if (fork() == 0) {
+                _exit(0);
+            }
+            _exit(0);
+        }
+        if (middle > 0) {
+            waitpid(middle, nullptr, 0);
+        }
+    }
+    say("counted " + std::to_string(counted));
+    return 0;
+}
+
+int mode_exhaust()
+{
+    int release[2];
+    if (pipe(release) != 0) {
+        die("pipe");
+    }
+    long made = 0;
+    for (long got = 1; got > 0; made += got) {
+        got = leave_waiting_orphans(64, release);
+    }
+    say("exhausted " + std::to_string(made));
+    read_stdin_line();
+    close(release[0]);
+    close(release[1]);
+    // PIDs come back as reaper reaps: every one of 10 new orphans must be made in time.
+    long recovered = 0;
+    for (int attempt = 0; attempt < 2000 && recovered < 10; ++attempt) {
+        int again[2];
+        if (pipe(again) != 0) {
+            die("pipe");
+        }
+        long now = leave_waiting_orphans(10 - recovered, again);
+        recovered += now;
+        close(again[0]);
+        close(again[1]);
+        if (recovered < 10) {
+            usleep(5000);
+        }
+    }
+    say(recovered == 10 ? "recovered" : "still exhausted");
+    wait_for_stdin_eof();
+    return 0;
+}
+
 int mode_tty()
 {
     std::uint64_t none = 0;
@@ -386,6 +533,15 @@ int main(int argc, char** argv)
     }
     if (mode == "leave" && argc > 3) {
         return mode_leave(argv[2], std::atoi(argv[3]), argc > 4 ? argv[4] : "");
+    }
+    if (mode == "bursts" && argc > 3) {
+        return mode_bursts(number, std::strtol(argv[3], nullptr, 10));
+    }
+    if (mode == "churn") {
+        return mode_churn();
+    }
+    if (mode == "exhaust") {
+        return mode_exhaust();
     }
     if (mode == "tty") {
         return mode_tty();
