@@ -154,7 +154,7 @@ private:
         for (std::size_t i = 0; i < letters.size() && ok(); ++i) {
             const Option* option = find_short(letters[i]);
             if (option == nullptr) {
-                fail() << "unknown option '-" << letters[i] << "' (see reaper --help)";
+                fail() << "unknown option '-" << letters.substr(i, 1) << "' (see reaper --help)";
                 return false;
             }
             if (!option->takes_value) {

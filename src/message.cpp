@@ -17,15 +17,21 @@ Message& Message::operator=(const Message& other)
 Message& Message::operator<<(std::string_view text)
 {
     for (char c : text) {
-        if (size_ == capacity) {
-            break;  // a truncated diagnostic beats none
-        }
-        text_[size_++] = c;
+        // Text may come from the user (a value, a command name): a control character in it
+        // must neither split the one line nor drive the terminal.
+        unsigned char byte = static_cast<unsigned char>(c);
+        *this << (byte < 0x20 || byte == 0x7f ? '?' : c);
     }
     return *this;
 }
 
-Message& Message::operator<<(char c) { return *this << std::string_view(&c, 1); }
+Message& Message::operator<<(char c)
+{
+    if (size_ < capacity) {  // a truncated diagnostic beats none
+        text_[size_++] = c;
+    }
+    return *this;
+}
 
 Message& Message::operator<<(long long number)
 {

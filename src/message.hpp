@@ -13,8 +13,8 @@ public:
     Message(const Message& other);
     Message& operator=(const Message& other);
 
-    Message& operator<<(std::string_view text);
-    Message& operator<<(char c);
+    Message& operator<<(std::string_view text);  // control characters become '?'
+    Message& operator<<(char c);                 // as it is: '\n' ends a line
     Message& operator<<(long long number);
     Message& operator<<(int number) { return *this << static_cast<long long>(number); }
     Message& operator<<(long number) { return *this << static_cast<long long>(number); }

@@ -179,6 +179,11 @@ TEST_CASE("usage errors, each with one clear line", "[cli]")
              {{"reaper", "-r", "CHLD:TERM", "x"}, "bad value 'CHLD:TERM' for --rewrite: CHLD is never forwarded"},
              {{"reaper", "-r", "KILL:TERM", "x"}, "bad value 'KILL:TERM' for --rewrite: KILL is never forwarded"},
              {{"reaper", "-r", "SEGV:TERM", "x"}, "bad value 'SEGV:TERM' for --rewrite: SEGV is never forwarded"},
+             // Found by the fuzzer (tests/fuzz/cli_fuzz.cpp): a newline in a value split the line.
+             {{"reaper", "-p", "\x10TEmmm\xff\n", "x"},
+              "bad value '?TEmmm\xff?' for --parent-death-signal: not a signal"},
+             {{"reaper", "--pause", "a\x1b[2Jb"}, "--pause takes no command, got 'a?[2Jb'"},
+             {{"reaper", "-\n-pa", "x"}, "unknown option '-?' (see reaper --help)"},
          }) {
         Result result = parse(c.args);
         INFO("args[1]: " << (c.args.size() > 1 ? *(c.args.begin() + 1) : std::string("(none)")));
