@@ -30,7 +30,7 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-static uint64_t run_once(char **argv, int new_namespace, int null_fd)
+static uint64_t run_once(char** argv, int new_namespace, int null_fd)
 {
     uint64_t start = now_ns();
     pid_t pid = new_namespace ? (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
@@ -56,9 +56,9 @@ static uint64_t run_once(char **argv, int new_namespace, int null_fd)
     return elapsed;
 }
 
-static int startup(int rounds, int new_namespace, int argc, char **argv)
+static int startup(int rounds, int new_namespace, int argc, char** argv)
 {
-    char **commands[64];
+    char** commands[64];
     int count = 0;
     for (int i = 0; i < argc && count < 64; ++i) {
         if (strcmp(argv[i], "::") == 0) {
@@ -78,7 +78,7 @@ static int startup(int rounds, int new_namespace, int argc, char **argv)
     return 0;
 }
 
-static int signals(int rounds, int cpu, int argc, char **argv)
+static int signals(int rounds, int cpu, int argc, char** argv)
 {
     if (cpu >= 0) {
         cpu_set_t set;
@@ -95,7 +95,7 @@ static int signals(int rounds, int cpu, int argc, char **argv)
             return 2;
         }
     }
-    int64_t *latency = calloc((size_t)count, sizeof *latency);
+    int64_t* latency = calloc((size_t)count, sizeof *latency);
     for (int round = 0; round < rounds; ++round) {
         /* Each round starts with a different target, so that none is always first. */
         for (int step = 0; step < count; ++step) {
@@ -124,7 +124,7 @@ static int signals(int rounds, int cpu, int argc, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     if (argc > 4 && strcmp(argv[1], "startup") == 0) {
         return startup(atoi(argv[2]), atoi(argv[3]), argc - 4, argv + 4);

@@ -9,12 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -29,7 +29,7 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-static int floor_run(char **argv)
+static int floor_run(char** argv)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -42,7 +42,7 @@ static int floor_run(char **argv)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int floor_init(char **argv)
+static int floor_init(char** argv)
 {
     pid_t main_child = fork();
     if (main_child == 0) {
@@ -63,7 +63,7 @@ static int floor_init(char **argv)
 
 /* One batch: a middle process forks `count` children that ask for SIGKILL when it dies,
  * tells us their PIDs, and exits once all are ready; they die as the init's children. */
-static int make_orphans(pid_t *list, int count)
+static int make_orphans(pid_t* list, int count)
 {
     int pids[2], ready[2];
     if (pipe(pids) != 0 || pipe(ready) != 0) {
@@ -112,9 +112,9 @@ static int make_orphans(pid_t *list, int count)
 }
 
 /* Blocks until every listed process has exited (is a zombie, or already gone). */
-static void await_deaths(const pid_t *list, int count)
+static void await_deaths(const pid_t* list, int count)
 {
-    struct pollfd *fds = calloc((size_t)count, sizeof *fds);
+    struct pollfd* fds = calloc((size_t)count, sizeof *fds);
     int open_count = 0;
     for (int i = 0; i < count; ++i) {
         int fd = (int)syscall(SYS_pidfd_open, list[i], 0);
@@ -156,7 +156,7 @@ static int orphans(void)
         if (sscanf(line, "batch %d", &count) != 1 || count <= 0) {
             break;
         }
-        pid_t *list = malloc(sizeof(pid_t) * (size_t)count);
+        pid_t* list = malloc(sizeof(pid_t) * (size_t)count);
         int left = make_orphans(list, count);
         await_deaths(list, left);
         printf("dead\n");
@@ -208,7 +208,7 @@ static int sink(void)
     }
 }
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     if (argc > 2 && strcmp(argv[1], "floor") == 0) {
         return floor_run(argv + 2);

@@ -11,8 +11,18 @@ namespace cli {
 namespace {
 
 enum class Setting {
-    subreaper, parent_death_signal, group, remap_exit, rewrite, warn_on_reap, verbosity, grace, grace_signal,
-    pause, version, help
+    subreaper,
+    parent_death_signal,
+    group,
+    remap_exit,
+    rewrite,
+    warn_on_reap,
+    verbosity,
+    grace,
+    grace_signal,
+    pause,
+    version,
+    help
 };
 constexpr std::size_t setting_count = 12;
 

@@ -102,7 +102,8 @@ void pause(int signal_fd, bool warn_on_reap)
             if (signal == SIGCHLD) {
                 reap::all_exited(nobody, warn_on_reap);
             } else if (signal == SIGTERM || signal == SIGINT) {
-                diag::write(diag::Level::info, Message() << "pause: SIG" << signals::name(signal).view() << ", exiting");
+                diag::write(diag::Level::info, Message()
+                                                   << "pause: SIG" << signals::name(signal).view() << ", exiting");
                 return;
             } else {
                 diag::write(diag::Level::debug, Message() << "pause: ignored SIG" << signals::name(signal).view());

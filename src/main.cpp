@@ -10,8 +10,8 @@
 #include "cli.hpp"
 #include "diag.hpp"
 #include "loop.hpp"
-#include "sigmask.hpp"
 #include "shutdown.hpp"
+#include "sigmask.hpp"
 #include "spawn.hpp"
 #include "status.hpp"
 #include "terminal.hpp"
@@ -19,10 +19,7 @@
 
 namespace {
 
-void print(int fd, std::string_view text)
-{
-    [[maybe_unused]] ssize_t written = write(fd, text.data(), text.size());
-}
+void print(int fd, std::string_view text) { [[maybe_unused]] ssize_t written = write(fd, text.data(), text.size()); }
 
 // reaper needs its children to become zombies so it can read their status; a caller's
 // SIG_IGN for SIGCHLD would have the kernel discard them. Returns whether it was ignored.

@@ -37,7 +37,8 @@ namespace parse {
     if (whole.empty() && fraction.empty()) {
         return std::nullopt;
     }
-    std::optional<unsigned long> seconds = whole.empty() ? std::optional<unsigned long>(0) : unsigned_number(whole, max_seconds);
+    std::optional<unsigned long> seconds =
+        whole.empty() ? std::optional<unsigned long>(0) : unsigned_number(whole, max_seconds);
     if (!seconds) {
         return std::nullopt;
     }

@@ -19,7 +19,8 @@ struct Fields {
 [[nodiscard]] constexpr std::optional<Fields> parse(std::string_view stat)
 {
     std::size_t close = stat.rfind(')');
-    if (close == std::string_view::npos || stat.size() < close + 5 || stat[close + 1] != ' ' || stat[close + 3] != ' ') {
+    if (close == std::string_view::npos || stat.size() < close + 5 || stat[close + 1] != ' ' ||
+        stat[close + 3] != ' ') {
         return std::nullopt;
     }
     std::string_view rest = stat.substr(close + 4);

@@ -31,8 +31,8 @@ bool all_exited(MainChild& main_child, bool warn_on_reap)
         if (WIFSTOPPED(wait_status)) {
             if (pid == main_child.pid && !main_child.exited) {
                 main_child.stop_signal = WSTOPSIG(wait_status);
-                diag::write(diag::Level::debug, Message() << "child stopped by SIG"
-                                                          << signals::name(main_child.stop_signal).view());
+                diag::write(diag::Level::debug,
+                            Message() << "child stopped by SIG" << signals::name(main_child.stop_signal).view());
             }
             continue;
         }

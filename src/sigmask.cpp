@@ -19,7 +19,7 @@ struct KernelAction {
     void (*restorer)();
     std::uint64_t mask;
 };
-}
+}  // namespace
 
 bool is_ignored(int signal)
 {

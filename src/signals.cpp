@@ -134,10 +134,7 @@ bool is_forwarded(int signal)
     }
 }
 
-bool is_job_control_stop(int signal)
-{
-    return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
-}
+bool is_job_control_stop(int signal) { return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU; }
 
 Set forwarded()
 {

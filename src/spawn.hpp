@@ -9,10 +9,10 @@
 namespace spawn {
 
 struct Request {
-    char* const* command;          // argv of the command, null-terminated
-    signals::Set mask;             // the mask reaper was started with
-    bool sigchld_was_ignored;      // reaper's caller ignored SIGCHLD: so does the child
-    bool take_terminal;            // make the child's group the terminal's foreground
+    char* const* command;      // argv of the command, null-terminated
+    signals::Set mask;         // the mask reaper was started with
+    bool sigchld_was_ignored;  // reaper's caller ignored SIGCHLD: so does the child
+    bool take_terminal;        // make the child's group the terminal's foreground
 };
 
 enum class Step : int { none, fork, pipe, setpgid, sigaction, sigprocmask, exec };

@@ -14,7 +14,7 @@ struct Foreground {
     bool held = false;         // the child's group has been given the terminal
     pid_t previous_group = 0;  // whom to give it back to
     bool saved = false;
-    termios settings{};        // as they were when reaper first handed the terminal over
+    termios settings{};  // as they were when reaper first handed the terminal over
 };
 
 // When stdin is a terminal whose foreground group is reaper's -- at start, or on SIGCONT

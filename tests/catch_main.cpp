@@ -38,7 +38,7 @@ public:
         const char* path = std::getenv("REAPER_TEST_RESULTS");
         if (path != nullptr) {
             if (std::FILE* file = std::fopen(path, "a")) {
-                const char* verdict = !stats.totals.assertions.allOk() ? "FAIL"
+                const char* verdict = !stats.totals.assertions.allOk()  ? "FAIL"
                                       : support::current_test_skipped() ? "SKIP"
                                                                         : "PASS";
                 std::fprintf(file, "%s %s\n", verdict, stats.testInfo.name.c_str());

@@ -36,8 +36,8 @@ const std::vector<std::string> bad_values = {"", "-1", "99999999999999999999", "
 
 TEST_CASE("bad input: every value-taking option, every kind of bad value: exit 2, one line", "[cli]")
 {
-    for (const std::string option : {"-p", "--parent-death-signal", "-e", "--remap-exit", "-r", "--rewrite", "-t",
-                                     "--grace", "--grace-signal"}) {
+    for (const std::string option :
+         {"-p", "--parent-death-signal", "-e", "--remap-exit", "-r", "--rewrite", "-t", "--grace", "--grace-signal"}) {
         for (const std::string& value : bad_values) {
             for (const std::vector<std::string>& args : {std::vector<std::string>{option, value, "true"},
                                                          std::vector<std::string>{option + "=" + value, "true"}}) {
@@ -59,8 +59,8 @@ TEST_CASE("bad input: every value-taking option, every kind of bad value: exit 2
 
 TEST_CASE("bad input: -r's halves, and -e's range", "[cli]")
 {
-    for (const std::string value : {"TERM", "TERM:", ":TERM", "TERM:NOPE", "NOPE:TERM", "-1:2", "1:-1", "65:1",
-                                    "1:65", "TERM:TERM:TERM", "99999999999999999999:1"}) {
+    for (const std::string value : {"TERM", "TERM:", ":TERM", "TERM:NOPE", "NOPE:TERM", "-1:2", "1:-1", "65:1", "1:65",
+                                    "TERM:TERM:TERM", "99999999999999999999:1"}) {
         INFO("-r " << value);
         harness::Finished finished = run({"-r", value, "true"});
         CHECK(finished.exit_code == 2);
@@ -160,8 +160,9 @@ TEST_CASE("bad input: stdin, stdout or stderr closed at start", "[cli]")
         INFO("reaper started with " << c.closing);
         // The command checks that reaper passed the same descriptors on: closed stays closed.
         harness::Finished status = run(
-            {"-c", "exec \"$0\" -- sh -c 'for fd in 0 1 2; do [ -e /proc/self/fd/$fd ] && printf $fd >&2; done; exit 5' " +
-                       c.closing,
+            {"-c",
+             "exec \"$0\" -- sh -c 'for fd in 0 1 2; do [ -e /proc/self/fd/$fd ] && printf $fd >&2; done; exit 5' " +
+                 c.closing,
              reaper},
             {}, "sh");
         CHECK(status.exit_code == 5);

@@ -49,11 +49,11 @@ TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever
     CHECK(symbols.count("execv") == 1);
     std::vector<std::string> allocators;
     for (const std::string& symbol : symbols) {
-        bool allocator = symbol.find("malloc") != std::string::npos || symbol.find("alloc") == 0 ||
-                         symbol == "free" || symbol == "calloc" || symbol == "realloc" || symbol == "brk" ||
-                         symbol == "sbrk" || symbol == "__expand_heap" || symbol == "mmap" || symbol == "mmap64" ||
-                         symbol == "__mmap" || symbol.rfind("_Znw", 0) == 0 || symbol.rfind("_Zna", 0) == 0 ||
-                         symbol.rfind("_Zdl", 0) == 0 || symbol.rfind("_Zda", 0) == 0;
+        bool allocator = symbol.find("malloc") != std::string::npos || symbol.find("alloc") == 0 || symbol == "free" ||
+                         symbol == "calloc" || symbol == "realloc" || symbol == "brk" || symbol == "sbrk" ||
+                         symbol == "__expand_heap" || symbol == "mmap" || symbol == "mmap64" || symbol == "__mmap" ||
+                         symbol.rfind("_Znw", 0) == 0 || symbol.rfind("_Zna", 0) == 0 || symbol.rfind("_Zdl", 0) == 0 ||
+                         symbol.rfind("_Zda", 0) == 0;
         if (allocator) {
             allocators.push_back(symbol);
         }

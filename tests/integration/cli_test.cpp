@@ -44,12 +44,14 @@ TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]")
         std::vector<std::string> env;
         std::string line;
     };
-    for (const Case& c : {Case{{}, {}, "reaper: no command given (see reaper --help)\n"},
-                          Case{{"-x", "true"}, {}, "reaper: unknown option '-x' (see reaper --help)\n"},
-                          Case{{"-p", "NOPE", "true"}, {}, "reaper: bad value 'NOPE' for --parent-death-signal: not a signal\n"},
-                          Case{{"-e"}, {}, "reaper: option '--remap-exit' needs a value\n"},
-                          Case{{"true"}, {"REAPER_GROUP=maybe"},
-                               "reaper: bad value 'maybe' for REAPER_GROUP: expected 1, 0, true, false, yes, no, on or off\n"}}) {
+    for (const Case& c :
+         {Case{{}, {}, "reaper: no command given (see reaper --help)\n"},
+          Case{{"-x", "true"}, {}, "reaper: unknown option '-x' (see reaper --help)\n"},
+          Case{{"-p", "NOPE", "true"}, {}, "reaper: bad value 'NOPE' for --parent-death-signal: not a signal\n"},
+          Case{{"-e"}, {}, "reaper: option '--remap-exit' needs a value\n"},
+          Case{{"true"},
+               {"REAPER_GROUP=maybe"},
+               "reaper: bad value 'maybe' for REAPER_GROUP: expected 1, 0, true, false, yes, no, on or off\n"}}) {
         harness::Finished finished = run_reaper(c.args, c.env);
         CHECK(finished.exit_code == 2);
         CHECK(finished.stderr_text == c.line);

@@ -81,8 +81,8 @@ Docker::Docker()
     socket_dir_ = pattern;
     std::string data_root = env_or("REAPER_DOCKER_DATA", socket_dir_ + "/data");
     host_ = "unix://" + socket_dir_ + "/docker.sock";
-    daemon_pid_ = start_daemon({"dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
-                                "--host=" + host_, "--data-root=" + data_root, "--exec-root=" + socket_dir_ + "/exec",
+    daemon_pid_ = start_daemon({"dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none", "--host=" + host_,
+                                "--data-root=" + data_root, "--exec-root=" + socket_dir_ + "/exec",
                                 "--pidfile=" + socket_dir_ + "/docker.pid", "--init-path=" + harness::reaper_binary()},
                                socket_dir_ + "/dockerd.log");
     harness::Deadline deadline(60);
@@ -163,7 +163,7 @@ std::string Docker::test_image()
 {
     if (!test_image_) {
         test_image_ = build_scratch_image("reaper-test", "FROM scratch\nCOPY reaper /reaper\nCOPY probe /probe\n"
-                                                          "ENTRYPOINT [\"/reaper\", \"--\", \"/probe\"]\n");
+                                                         "ENTRYPOINT [\"/reaper\", \"--\", \"/probe\"]\n");
     }
     return *test_image_;
 }

@@ -1,7 +1,7 @@
 // reaper in real containers, with a real Docker daemon: as ENTRYPOINT, as Docker's own
 // --init, as a pod's pause container, and as the image the project's Dockerfile builds.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -58,7 +58,10 @@ private:
     std::string name_;
 };
 
-std::string container_name(const char* what) { return "reaper-test-" + std::string(what) + "-" + std::to_string(getpid()); }
+std::string container_name(const char* what)
+{
+    return "reaper-test-" + std::string(what) + "-" + std::to_string(getpid());
+}
 
 int zombies_in_namespace_of(pid_t pid)
 {
@@ -79,8 +82,11 @@ TEST_CASE("docker run passes the exit code through reaper", "[docker]")
     }
     std::string image = docker->test_image();
     REQUIRE_FALSE(image.empty());
-    for (auto [args, expected] : {std::pair{std::vector<std::string>{"exit", "0"}, 0}, {{"exit", "42"}, 42},
-                                  {{"exit", "255"}, 255}, {{"die", "15"}, 143}, {{"die", "9"}, 137}}) {
+    for (auto [args, expected] : {std::pair{std::vector<std::string>{"exit", "0"}, 0},
+                                  {{"exit", "42"}, 42},
+                                  {{"exit", "255"}, 255},
+                                  {{"die", "15"}, 143},
+                                  {{"die", "9"}, 137}}) {
         std::vector<std::string> run = {"run", "--rm", "--network", "none", image};
         run.insert(run.end(), args.begin(), args.end());
         CHECK(docker->run(run, 60).exit_code == expected);
@@ -94,8 +100,9 @@ TEST_CASE("orphans inside the container are reaped: no zombie in docker top", "[
         return;
     }
     Container container(*docker, container_name("orphans"));
-    REQUIRE(docker->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
-                         "orphans", "500"})
+    REQUIRE(docker
+                ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
+                       "orphans", "500"})
                 .exit_code == 0);
     REQUIRE(container.logs_show("orphaned 500", 60));
     std::string top;
@@ -108,16 +115,16 @@ TEST_CASE("orphans inside the container are reaped: no zombie in docker top", "[
     CHECK(zombies_in_namespace_of(container.host_pid()) == 0);
 }
 
-TEST_CASE("docker stop: the app gets SIGTERM, the container stops well before the timeout with its status",
-          "[docker]")
+TEST_CASE("docker stop: the app gets SIGTERM, the container stops well before the timeout with its status", "[docker]")
 {
     Docker* docker = docker_or_skip();
     if (docker == nullptr) {
         return;
     }
     Container container(*docker, container_name("stop"));
-    REQUIRE(docker->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
-                         "leave", "report", "7"})
+    REQUIRE(docker
+                ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
+                       "leave", "report", "7"})
                 .exit_code == 0);
     REQUIRE(container.logs_show("left", 30));
     auto start = std::chrono::steady_clock::now();
@@ -136,9 +143,10 @@ TEST_CASE("docker kill -s USR1 reaches the app", "[docker]")
         return;
     }
     Container container(*docker, container_name("kill"));
-    REQUIRE(docker->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
-                         "signals"})
-                .exit_code == 0);
+    REQUIRE(
+        docker
+            ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(), "signals"})
+            .exit_code == 0);
     REQUIRE(container.logs_show("ready child", 30));
     REQUIRE(docker->run({"kill", "-s", "USR1", container.name()}, 30).exit_code == 0);
     CHECK(container.logs_show("child SIG " + std::to_string(SIGUSR1), 10));
@@ -151,9 +159,9 @@ TEST_CASE("docker run -t: docker kill -s INT ends an app that waits for SIGINT, 
         return;
     }
     Container container(*docker, container_name("tty-kill"));
-    REQUIRE(docker->run({"run", "-d", "-t", "--network", "none", "--name", container.name(), docker->test_image(),
-                         "sleep"})
-                .exit_code == 0);
+    REQUIRE(
+        docker->run({"run", "-d", "-t", "--network", "none", "--name", container.name(), docker->test_image(), "sleep"})
+            .exit_code == 0);
     // With -t the app writes to the container's terminal: "ready\r\n".
     REQUIRE(harness::eventually(Deadline(30), [&] { return container.logs().find("ready\r\n") != std::string::npos; }));
     REQUIRE(docker->run({"kill", "-s", "INT", container.name()}, 30).exit_code == 0);
@@ -194,8 +202,9 @@ TEST_CASE("docker run --init uses reaper when the daemon's --init-path points at
     CHECK(trimmed(docker->run({"info", "-f", "{{.InitCommit.ID}}"}, 30).stdout_text) == commit);
 
     Container container(*docker, container_name("init"));
-    REQUIRE(docker->run({"run", "-d", "-i", "--init", "--network", "none", "--name", container.name(),
-                         docker->probe_image(), "orphans", "50"})
+    REQUIRE(docker
+                ->run({"run", "-d", "-i", "--init", "--network", "none", "--name", container.name(),
+                       docker->probe_image(), "orphans", "50"})
                 .exit_code == 0);
     REQUIRE(container.logs_show("orphaned 50", 30));
     // PID 1 of the container is this very binary, mounted as /sbin/docker-init.
@@ -215,11 +224,13 @@ TEST_CASE("a pod: reaper --pause as the sandbox reaps the orphans of the contain
     }
     Container sandbox(*docker, container_name("sandbox"));
     Container app(*docker, container_name("app"));
-    REQUIRE(docker->run({"run", "-d", "--network", "none", "--name", sandbox.name(), "--entrypoint", "/reaper",
-                         docker->test_image(), "--pause"})
+    REQUIRE(docker
+                ->run({"run", "-d", "--network", "none", "--name", sandbox.name(), "--entrypoint", "/reaper",
+                       docker->test_image(), "--pause"})
                 .exit_code == 0);
-    REQUIRE(docker->run({"run", "-d", "-i", "--network", "none", "--name", app.name(), "--pid",
-                         "container:" + sandbox.name(), docker->probe_image(), "orphans", "200"})
+    REQUIRE(docker
+                ->run({"run", "-d", "-i", "--network", "none", "--name", app.name(), "--pid",
+                       "container:" + sandbox.name(), docker->probe_image(), "orphans", "200"})
                 .exit_code == 0);
     REQUIRE(app.logs_show("orphaned 200", 60));
     pid_t sandbox_pid = sandbox.host_pid();
@@ -250,19 +261,18 @@ TEST_CASE("the project's Dockerfile builds an image whose /reaper runs, and the 
     std::string source = SOURCE_ROOT;
     std::string version = trimmed(harness::run_program({harness::reaper_binary(), "--version"}, 10)->stdout_text);
     std::string commit = version.substr(version.find(" - git.") + 7);
-    harness::Finished built = docker->run({"build", "--network", "host", "--build-arg", "COMMIT=" + commit, "-t",
-                                           "reaper-test-dockerfile", source},
-                                          900);
+    harness::Finished built = docker->run(
+        {"build", "--network", "host", "--build-arg", "COMMIT=" + commit, "-t", "reaper-test-dockerfile", source}, 900);
     INFO(built.stdout_text.substr(built.stdout_text.size() > 3000 ? built.stdout_text.size() - 3000 : 0)
          << built.stderr_text);
     REQUIRE(built.exit_code == 0);
     // ENTRYPOINT ["/reaper", "--"]: reaper runs the command given, here itself.
-    harness::Finished ran = docker->run({"run", "--rm", "--network", "none", "reaper-test-dockerfile", "/reaper", "--version"}, 60);
+    harness::Finished ran =
+        docker->run({"run", "--rm", "--network", "none", "reaper-test-dockerfile", "/reaper", "--version"}, 60);
     CHECK(ran.exit_code == 0);
     CHECK(trimmed(ran.stdout_text) == version);
-    harness::Finished listing = docker->run({"image", "inspect", "-f", "{{len .RootFS.Layers}} {{.Config.Entrypoint}}",
-                                             "reaper-test-dockerfile"},
-                                            30);
+    harness::Finished listing = docker->run(
+        {"image", "inspect", "-f", "{{len .RootFS.Layers}} {{.Config.Entrypoint}}", "reaper-test-dockerfile"}, 30);
     CHECK(trimmed(listing.stdout_text) == "1 [/reaper --]");  // one layer: /reaper and nothing else
 
     harness::Finished example = docker->run({"build", "-t", "reaper-test-example", "--build-arg",
@@ -275,8 +285,9 @@ TEST_CASE("the project's Dockerfile builds an image whose /reaper runs, and the 
                 .exit_code == 0);
     REQUIRE(container.logs_show("app: 3 orphans left behind", 30));
     pid_t pid1 = container.host_pid();
-    CHECK(harness::eventually(Deadline(20), [&] { return zombies_in_namespace_of(pid1) == 0 &&
-                                                         harness::processes_in_namespace_of(pid1).size() == 3; }));
+    CHECK(harness::eventually(Deadline(20), [&] {
+        return zombies_in_namespace_of(pid1) == 0 && harness::processes_in_namespace_of(pid1).size() == 3;
+    }));
     auto start = std::chrono::steady_clock::now();
     CHECK(docker->run({"stop", "-t", "10", container.name()}, 30).exit_code == 0);
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 8.0);

@@ -21,10 +21,7 @@ double seconds_since(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string temporary_path(const char* name)
-{
-    return "/tmp/reaper-grace-" + std::to_string(getpid()) + "-" + name;
-}
+std::string temporary_path(const char* name) { return "/tmp/reaper-grace-" + std::to_string(getpid()) + "-" + name; }
 
 bool alive(pid_t pid)
 {
@@ -39,7 +36,8 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
     for (const char* grace : {"5", "0"}) {
         std::string file = temporary_path("data");
         unlink(file.c_str());
-        std::optional<harness::Reaper> reaper = common::start(as_pid1({"--grace", grace}, {"leave", "write", "7", file}));
+        std::optional<harness::Reaper> reaper =
+            common::start(as_pid1({"--grace", grace}, {"leave", "write", "7", file}));
         if (!reaper) {
             return;
         }
@@ -56,7 +54,8 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
 
 TEST_CASE("a daemon that ignores SIGTERM is killed at the deadline, not before", "[grace]")
 {
-    std::optional<harness::Reaper> reaper = common::start(as_pid1({"-v", "--grace", "1.5"}, {"leave", "stubborn", "9"}));
+    std::optional<harness::Reaper> reaper =
+        common::start(as_pid1({"-v", "--grace", "1.5"}, {"leave", "stubborn", "9"}));
     if (!reaper) {
         return;
     }
@@ -72,8 +71,8 @@ TEST_CASE("a daemon that ignores SIGTERM is killed at the deadline, not before",
     for (const harness::ProcessInfo& process : before) {
         CHECK_FALSE(alive(process.pid));
     }
-    CHECK(reaper->stderr_text(Deadline(5)).find(
-              "reaper: grace: 1 process(es) left by the child; 0 ended on SIGTERM, 1 killed at the deadline\n") !=
+    CHECK(reaper->stderr_text(Deadline(5))
+              .find("reaper: grace: 1 process(es) left by the child; 0 ended on SIGTERM, 1 killed at the deadline\n") !=
           std::string::npos);
 }
 

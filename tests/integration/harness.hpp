@@ -30,16 +30,16 @@ private:
 bool eventually(const Deadline& deadline, const std::function<bool()>& condition);
 
 struct Options {
-    std::string program;                    // empty: reaper; else run this, found along PATH
-    std::vector<std::string> reaper_args;   // options, then the command: all after argv[0]
+    std::string program;                   // empty: reaper; else run this, found along PATH
+    std::vector<std::string> reaper_args;  // options, then the command: all after argv[0]
     bool new_pid_namespace = true;
-    std::vector<std::string> extra_env;     // NAME=VALUE, replacing the test's own NAME
-    std::vector<int> blocked_at_start;      // in the signal mask reaper starts with
-    std::vector<int> ignored_at_start;      // SIG_IGN when reaper starts
-    bool parent_is_intermediate = false;    // reaper's parent: a process the test can kill
-    int extra_fd = -1;                      // passed to reaper as this descriptor number
+    std::vector<std::string> extra_env;   // NAME=VALUE, replacing the test's own NAME
+    std::vector<int> blocked_at_start;    // in the signal mask reaper starts with
+    std::vector<int> ignored_at_start;    // SIG_IGN when reaper starts
+    bool parent_is_intermediate = false;  // reaper's parent: a process the test can kill
+    int extra_fd = -1;                    // passed to reaper as this descriptor number
     int extra_fd_source = -1;
-    std::string working_directory;          // empty: the test's own
+    std::string working_directory;  // empty: the test's own
 };
 
 class Reaper {

@@ -4,8 +4,8 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <fcntl.h>
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,10 +17,7 @@ using harness::Deadline;
 
 namespace {
 
-std::string sig_line(int signal, const std::string& who = "child")
-{
-    return who + " SIG " + std::to_string(signal);
-}
+std::string sig_line(int signal, const std::string& who = "child") { return who + " SIG " + std::to_string(signal); }
 
 int zombies(const std::vector<harness::ProcessInfo>& processes)
 {
@@ -197,8 +194,8 @@ TEST_CASE("signals sent at the very start, before the child exists, are delivere
         seen.push_back(*line);
     }
     std::sort(seen.begin(), seen.end());
-    std::vector<std::string> expected = {sig_line(SIGHUP), sig_line(SIGUSR1), sig_line(realtime),
-                                         sig_line(realtime), sig_line(realtime)};
+    std::vector<std::string> expected = {sig_line(SIGHUP), sig_line(SIGUSR1), sig_line(realtime), sig_line(realtime),
+                                         sig_line(realtime)};
     std::sort(expected.begin(), expected.end());
     CHECK(seen == expected);
 }
@@ -229,7 +226,8 @@ TEST_CASE("-w prints one line for every adopted zombie reaped", "[pid1]")
         return;
     }
     REQUIRE(reaper->read_until("orphaned 3", Deadline(10)));
-    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::processes_in_namespace_of(reaper->pid()).size() == 2; }));
+    REQUIRE(harness::eventually(Deadline(10),
+                                [&] { return harness::processes_in_namespace_of(reaper->pid()).size() == 2; }));
     reaper->close_stdin();
     REQUIRE(reaper->wait_exit(Deadline(10)) == 0);
     std::string errors = reaper->stderr_text(Deadline(5));

@@ -121,8 +121,7 @@ TEST_CASE("terminal: a job started in the background stops on reading, and fg br
     CHECK(session->foreground_group() == session->job());
 }
 
-TEST_CASE("terminal: under a shell without job control, the terminal and its settings are handed back",
-          "[terminal]")
+TEST_CASE("terminal: under a shell without job control, the terminal and its settings are handed back", "[terminal]")
 {
     std::optional<Session> session = start(Placement::same_group, {"raw"});
     if (!session) {
@@ -169,9 +168,9 @@ TEST_CASE("terminal: ^Z of a pipeline, then fg, continues every process of the c
 {
     // sh without job control keeps the whole pipeline in the child's group, which ^Z stops.
     std::string why;
-    std::optional<Session> session = Session::start(
-        Placement::foreground, {harness::reaper_binary(), "--", "sh", "-c", harness::probe_binary() + " tty | cat"},
-        {}, why);
+    std::optional<Session> session =
+        Session::start(Placement::foreground,
+                       {harness::reaper_binary(), "--", "sh", "-c", harness::probe_binary() + " tty | cat"}, {}, why);
     support::environment_available(session.has_value(), why);
     if (!session) {
         return;

@@ -59,10 +59,10 @@ TEST_CASE("defaults: nothing set, command taken as is", "[cli]")
 
 TEST_CASE("every flag, short and long", "[cli]")
 {
-    for (auto args : {std::initializer_list<std::string>{"reaper", "-s", "-g", "-w", "-v", "--", "cmd"},
-                      std::initializer_list<std::string>{"reaper", "--subreaper", "--group", "--warn-on-reap",
-                                                         "--verbose", "cmd"},
-                      std::initializer_list<std::string>{"reaper", "-sgwv", "cmd"}}) {
+    for (auto args :
+         {std::initializer_list<std::string>{"reaper", "-s", "-g", "-w", "-v", "--", "cmd"},
+          std::initializer_list<std::string>{"reaper", "--subreaper", "--group", "--warn-on-reap", "--verbose", "cmd"},
+          std::initializer_list<std::string>{"reaper", "-sgwv", "cmd"}}) {
         Result result = parse(args);
         cli::Config config = config_of(result);
         CHECK(config.subreaper_requested);
@@ -85,8 +85,8 @@ TEST_CASE("values: attached, separate and with =", "[cli]")
                       std::initializer_list<std::string>{"reaper", "-pUSR1", "-e3", "-rTERM:QUIT", "x"},
                       std::initializer_list<std::string>{"reaper", "--parent-death-signal=USR1", "--remap-exit=3",
                                                          "--rewrite=TERM:QUIT", "x"},
-                      std::initializer_list<std::string>{"reaper", "--parent-death-signal", "USR1", "--remap-exit",
-                                                         "3", "--rewrite", "TERM:QUIT", "x"},
+                      std::initializer_list<std::string>{"reaper", "--parent-death-signal", "USR1", "--remap-exit", "3",
+                                                         "--rewrite", "TERM:QUIT", "x"},
                       std::initializer_list<std::string>{"reaper", "-gp", "USR1", "-ge3", "-r", "15:3", "x"}}) {
         Result result = parse(args);
         cli::Config config = config_of(result);
@@ -241,10 +241,9 @@ TEST_CASE("reaper's variables win over tini's", "[cli]")
 
 TEST_CASE("a flag wins over its variable", "[cli]")
 {
-    cli::Config config = config_of(parse(
-        {"reaper", "-v", "-p", "USR2", "-e", "7", "-r", "HUP:USR1", "x"},
-        {"REAPER_VERBOSITY=0", "TINI_VERBOSITY=5", "REAPER_PARENT_DEATH_SIGNAL=TERM", "REAPER_REMAP_EXIT=8",
-         "REAPER_REWRITE=INT:0"}));
+    cli::Config config = config_of(parse({"reaper", "-v", "-p", "USR2", "-e", "7", "-r", "HUP:USR1", "x"},
+                                         {"REAPER_VERBOSITY=0", "TINI_VERBOSITY=5", "REAPER_PARENT_DEATH_SIGNAL=TERM",
+                                          "REAPER_REMAP_EXIT=8", "REAPER_REWRITE=INT:0"}));
     CHECK(config.verbosity == cli::default_verbosity + 1);
     CHECK(config.parent_death_signal == SIGUSR2);
     CHECK(config.remap_exit.contains(7));
@@ -255,9 +254,8 @@ TEST_CASE("a flag wins over its variable", "[cli]")
 
 TEST_CASE("flags that switch something on win over a variable that switches it off", "[cli]")
 {
-    cli::Config config =
-        config_of(parse({"reaper", "-g", "-w", "-s", "x"}, {"REAPER_GROUP=0", "REAPER_WARN_ON_REAP=0",
-                                                             "REAPER_SUBREAPER=0"}));
+    cli::Config config = config_of(
+        parse({"reaper", "-g", "-w", "-s", "x"}, {"REAPER_GROUP=0", "REAPER_WARN_ON_REAP=0", "REAPER_SUBREAPER=0"}));
     CHECK(config.group);
     CHECK(config.warn_on_reap);
     CHECK(config.subreaper_requested);
@@ -276,9 +274,12 @@ TEST_CASE("bad variables are usage errors naming the variable", "[cli]")
         std::string error;
     };
     for (const Case& c : std::initializer_list<Case>{
-             {"REAPER_GROUP=maybe", "bad value 'maybe' for REAPER_GROUP: expected 1, 0, true, false, yes, no, on or off"},
-             {"REAPER_SUBREAPER=2", "bad value '2' for REAPER_SUBREAPER: expected 1, 0, true, false, yes, no, on or off"},
-             {"REAPER_WARN_ON_REAP=y", "bad value 'y' for REAPER_WARN_ON_REAP: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_GROUP=maybe",
+              "bad value 'maybe' for REAPER_GROUP: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_SUBREAPER=2",
+              "bad value '2' for REAPER_SUBREAPER: expected 1, 0, true, false, yes, no, on or off"},
+             {"REAPER_WARN_ON_REAP=y",
+              "bad value 'y' for REAPER_WARN_ON_REAP: expected 1, 0, true, false, yes, no, on or off"},
              {"REAPER_VERBOSITY=loud", "bad value 'loud' for REAPER_VERBOSITY: expected a number 0-99"},
              {"REAPER_VERBOSITY=100", "bad value '100' for REAPER_VERBOSITY: expected a number 0-99"},
              {"TINI_VERBOSITY=-1", "bad value '-1' for TINI_VERBOSITY: expected a number 0-99"},
@@ -340,8 +341,9 @@ TEST_CASE("bad --grace values", "[cli]")
 
 TEST_CASE("--pause takes no command", "[cli]")
 {
-    for (auto args : {std::initializer_list<std::string>{"reaper", "-P"}, std::initializer_list<std::string>{"reaper", "--pause"},
-                      std::initializer_list<std::string>{"reaper", "-v", "--pause", "--"}}) {
+    for (auto args :
+         {std::initializer_list<std::string>{"reaper", "-P"}, std::initializer_list<std::string>{"reaper", "--pause"},
+          std::initializer_list<std::string>{"reaper", "-v", "--pause", "--"}}) {
         Result result = parse(args);
         CHECK(config_of(result).pause);
         CHECK(result.command.empty());

@@ -59,8 +59,8 @@ TEST_CASE("/proc/PID/stat: state and parent, whatever the command name holds", "
     fields = proc_stat::parse("1 (init) S 0 1 1");
     REQUIRE(fields);
     CHECK(fields->parent == 0);
-    for (const char* bad : {"", "42 sleep S 7", "42 (sleep)", "42 (sleep) S", "42 (sleep) S x", "42 (sleep)S 7",
-                            "42 (sleep) S -1 1"}) {
+    for (const char* bad :
+         {"", "42 sleep S 7", "42 (sleep)", "42 (sleep) S", "42 (sleep) S x", "42 (sleep)S 7", "42 (sleep) S -1 1"}) {
         INFO("'" << bad << "'");
         CHECK_FALSE(proc_stat::parse(bad));
     }

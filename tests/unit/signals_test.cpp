@@ -24,13 +24,14 @@ TEST_CASE("names agree with the C library's numbers", "[signals]")
         const char* name;
         int number;
     };
-    for (Pair pair : {Pair{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL}, {"TRAP", SIGTRAP},
-                      {"ABRT", SIGABRT}, {"BUS", SIGBUS}, {"FPE", SIGFPE}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-                      {"SEGV", SIGSEGV}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-                      {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-                      {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG}, {"XCPU", SIGXCPU},
-                      {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
-                      {"IO", SIGIO}, {"PWR", SIGPWR}, {"SYS", SIGSYS}}) {
+    for (Pair pair :
+         {Pair{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+          {"ABRT", SIGABRT},     {"BUS", SIGBUS},   {"FPE", SIGFPE},     {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+          {"SEGV", SIGSEGV},     {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+          {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+          {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+          {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"PWR", SIGPWR},
+          {"SYS", SIGSYS}}) {
         INFO(pair.name);
         CHECK(signals::name(pair.number).view() == pair.name);
         CHECK(signals::parse(pair.name) == pair.number);
@@ -68,8 +69,25 @@ TEST_CASE("real-time signals: RTMIN+N and RTMAX-N, numbered as glibc and kill -l
 
 TEST_CASE("what is not a signal", "[signals]")
 {
-    for (const char* text : {"", "0", "65", "-1", "+1", "1x", "SIG", "TERMX", "SIGSIGTERM", "RTMIN+31", "RTMAX-31",
-                             "RTMIN-1", "RTMAX+1", "RTMIN+", "RTMIN1", "RTMIN+-1", " 15", "15 ", "99999999999999999999999",
+    for (const char* text : {"",
+                             "0",
+                             "65",
+                             "-1",
+                             "+1",
+                             "1x",
+                             "SIG",
+                             "TERMX",
+                             "SIGSIGTERM",
+                             "RTMIN+31",
+                             "RTMAX-31",
+                             "RTMIN-1",
+                             "RTMAX+1",
+                             "RTMIN+",
+                             "RTMIN1",
+                             "RTMIN+-1",
+                             " 15",
+                             "15 ",
+                             "99999999999999999999999",
                              "SIG15"}) {
         INFO("'" << text << "'");
         CHECK_FALSE(signals::parse(text).has_value());
@@ -89,8 +107,8 @@ TEST_CASE("which signals are forwarded", "[signals]")
         count += signals::is_forwarded(signal) ? 1 : 0;
     }
     CHECK(count == 64 - 9);
-    for (int always : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGPWR, 32, 33,
-                       34, 64}) {
+    for (int always :
+         {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGPWR, 32, 33, 34, 64}) {
         CHECK(signals::is_forwarded(always));
     }
 }
