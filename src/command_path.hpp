@@ -19,7 +19,7 @@ inline constexpr std::string_view default_path = "/usr/local/bin:/bin:/usr/bin";
 
 class Search {
 public:
-    constexpr Search(std::string_view path, std::string_view name) : rest_(path), name_(name), done_(false) {}
+    constexpr Search(std::string_view path, std::string_view name) : rest_(path), name_(name) {}
 
     // Writes the next "DIR/NAME" (an empty DIR is the current directory), NUL-terminated,
     // into `out`; false when there is none left. Too long candidates are skipped.
@@ -49,7 +49,7 @@ public:
 private:
     std::string_view rest_;
     std::string_view name_;
-    bool done_;
+    bool done_ = false;
 };
 
 }  // namespace command_path

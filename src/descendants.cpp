@@ -2,9 +2,9 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <optional>
-#include <signal.h>
 #include <string_view>
 #include <sys/syscall.h>
 #include <unistd.h>

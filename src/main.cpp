@@ -73,7 +73,7 @@ void close_range_or_loop(unsigned first, unsigned last)
 // reaper must hold no inherited pipe open and pin no mount: the child has its own copies.
 void let_go_of_inherited(int kept_fd)
 {
-    unsigned kept = static_cast<unsigned>(kept_fd);
+    auto kept = static_cast<unsigned>(kept_fd);
     close_range_or_loop(3, kept - 1);
     close_range_or_loop(kept + 1, ~0U);
     if (chdir("/") != 0) {

@@ -3,8 +3,10 @@
 // Out of line on purpose: dozens of call sites each inlining these loops would cost
 // more bytes than the whole of reaper's logic.
 
+// cppcheck-suppress uninitMemberVar ; text_ past size_ is never read
 Message::Message(const Message& other) { *this << other.view(); }
 
+// cppcheck-suppress operatorEqVarError ; text_ past size_ is never read
 Message& Message::operator=(const Message& other)
 {
     if (this != &other) {
@@ -19,7 +21,7 @@ Message& Message::operator<<(std::string_view text)
     for (char c : text) {
         // Text may come from the user (a value, a command name): a control character in it
         // must neither split the one line nor drive the terminal.
-        unsigned char byte = static_cast<unsigned char>(c);
+        auto byte = static_cast<unsigned char>(c);
         *this << (byte < 0x20 || byte == 0x7f ? '?' : c);
     }
     return *this;

@@ -9,6 +9,8 @@ class Message {
 public:
     static constexpr std::size_t capacity = 480;
 
+    // text_ is left uninitialised on purpose: only the first size_ bytes are ever read.
+    // cppcheck-suppress uninitMemberVar
     Message() = default;
     Message(const Message& other);
     Message& operator=(const Message& other);

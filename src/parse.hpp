@@ -18,7 +18,7 @@ namespace parse {
         if (c < '0' || c > '9') {
             return std::nullopt;
         }
-        unsigned long digit = static_cast<unsigned long>(c - '0');
+        auto digit = static_cast<unsigned long>(c - '0');
         if (digit > max || value > (max - digit) / 10) {
             return std::nullopt;
         }

@@ -15,8 +15,8 @@ constexpr unsigned long kernel_set_size = sizeof(std::uint64_t);
 // targets. Only SIG_IGN and SIG_DFL are ever set, so no restorer is needed.
 struct KernelAction {
     void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)();
+    unsigned long flags;  // cppcheck-suppress unusedStructMember ; the kernel reads it
+    void (*restorer)();   // cppcheck-suppress unusedStructMember ; the kernel reads it
     std::uint64_t mask;
 };
 }  // namespace
