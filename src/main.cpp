@@ -35,9 +35,11 @@ bool take_default_sigchld()
 }
 
 // Outside PID 1, orphans of the command would go to the host's init, never to be seen.
+// prctl is variadic and reads five arguments: the unused ones are passed as 0, not left as
+// whatever the registers held (valgrind flags that; some options require the zeros).
 void become_subreaper_unless_pid1()
 {
-    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
         diag::failed(diag::Level::warning, "prctl PR_SET_CHILD_SUBREAPER", errno);
     }
 }
@@ -48,7 +50,7 @@ void arm_parent_death_signal(int signal)
         return;
     }
     pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, signal) != 0) {
+    if (prctl(PR_SET_PDEATHSIG, static_cast<long>(signal), 0L, 0L, 0L) != 0) {
         diag::failed(diag::Level::warning, "prctl PR_SET_PDEATHSIG", errno);
         return;
     }

@@ -31,7 +31,7 @@ bool alive(pid_t pid)
 
 }  // namespace
 
-TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grace 0 it cannot", "[grace]")
+TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grace 0 it cannot", "[grace][valgrind]")
 {
     for (const char* grace : {"5", "0"}) {
         std::string file = temporary_path("data");
@@ -52,7 +52,7 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
     }
 }
 
-TEST_CASE("a daemon that ignores SIGTERM is killed at the deadline, not before", "[grace]")
+TEST_CASE("a daemon that ignores SIGTERM is killed at the deadline, not before", "[grace][valgrind]")
 {
     std::optional<harness::Reaper> reaper =
         common::start(as_pid1({"-v", "--grace", "1.5"}, {"leave", "stubborn", "9"}));
@@ -119,7 +119,7 @@ TEST_CASE("--grace-signal goes first; a SIGTERM during the grace period is passe
     CHECK(seconds_since(start) < 2.0);
 }
 
-TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree is untouched", "[grace]")
+TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree is untouched", "[grace][valgrind]")
 {
     harness::Options sibling_options;
     sibling_options.program = harness::probe_binary();

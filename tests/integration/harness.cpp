@@ -40,6 +40,16 @@ struct Prepared {
 Prepared prepare(const Options& options)
 {
     Prepared prepared;
+    if (options.program.empty()) {
+        // REAPER_UNDER="valgrind --flags...": reaper runs under it, in the same process.
+        std::istringstream wrapper(required_env("REAPER_UNDER"));
+        for (std::string word; wrapper >> word;) {
+            prepared.argv_storage.push_back(word);
+        }
+        // Every run its own name (as PID 1, all would be pid 1): valgrind's %q{REAPER_RUN_ID}.
+        static int runs = 0;
+        prepared.env_storage.push_back("REAPER_RUN_ID=" + std::to_string(getpid()) + "-" + std::to_string(++runs));
+    }
     prepared.argv_storage.push_back(options.program.empty() ? reaper_binary() : options.program);
     for (const std::string& arg : options.reaper_args) {
         prepared.argv_storage.push_back(arg);

@@ -30,7 +30,7 @@ int zombies(const std::vector<harness::ProcessInfo>& processes)
 
 }  // namespace
 
-TEST_CASE("exit codes pass through", "[pid1]")
+TEST_CASE("exit codes pass through", "[pid1][valgrind]")
 {
     for (int code : {0, 1, 42, 255}) {
         std::optional<harness::Finished> finished = common::run(as_pid1({}, {"exit", std::to_string(code)}));
@@ -42,7 +42,7 @@ TEST_CASE("exit codes pass through", "[pid1]")
     }
 }
 
-TEST_CASE("death by signal N exits 128+N", "[pid1]")
+TEST_CASE("death by signal N exits 128+N", "[pid1][valgrind]")
 {
     for (int signal : {SIGTERM, SIGKILL, SIGSEGV}) {
         std::optional<harness::Finished> finished = common::run(as_pid1({}, {"die", std::to_string(signal)}));
@@ -53,7 +53,7 @@ TEST_CASE("death by signal N exits 128+N", "[pid1]")
     }
 }
 
-TEST_CASE("a command that is not found exits 127, one that cannot run 126", "[pid1]")
+TEST_CASE("a command that is not found exits 127, one that cannot run 126", "[pid1][valgrind]")
 {
     harness::Options missing;
     missing.reaper_args = {"--", "/nonexistent/command"};
@@ -144,7 +144,7 @@ TEST_CASE("every forwardable signal sent from outside reaches the child", "[pid1
     CHECK(reaper->wait_exit(Deadline(10)) == 0);
 }
 
-TEST_CASE("1,000 instances of one real-time signal: the child counts exactly 1,000", "[pid1]")
+TEST_CASE("1,000 instances of one real-time signal: the child counts exactly 1,000", "[pid1][valgrind]")
 {
     std::optional<harness::Reaper> reaper = common::start(as_pid1({}, {"signals"}));
     if (!reaper) {
@@ -200,7 +200,7 @@ TEST_CASE("signals sent at the very start, before the child exists, are delivere
     CHECK(seen == expected);
 }
 
-TEST_CASE("5,000 orphans that die after re-parenting leave no zombie", "[pid1]")
+TEST_CASE("5,000 orphans that die after re-parenting leave no zombie", "[pid1][valgrind]")
 {
     std::optional<harness::Reaper> reaper = common::start(as_pid1({}, {"orphans", "5000"}));
     if (!reaper) {
@@ -240,7 +240,7 @@ TEST_CASE("-w prints one line for every adopted zombie reaped", "[pid1]")
     CHECK(lines == 3);
 }
 
-TEST_CASE("-g forwards to the child's whole process group; without it only to the child", "[pid1]")
+TEST_CASE("-g forwards to the child's whole process group; without it only to the child", "[pid1][valgrind]")
 {
     for (bool group : {true, false}) {
         std::optional<harness::Reaper> reaper =
@@ -297,7 +297,7 @@ TEST_CASE("-e reports the listed exit codes as 0", "[pid1]")
     }
 }
 
-TEST_CASE("-r rewrites a signal, and TO = 0 drops it", "[pid1]")
+TEST_CASE("-r rewrites a signal, and TO = 0 drops it", "[pid1][valgrind]")
 {
     std::optional<harness::Reaper> reaper =
         common::start(as_pid1({"-r", "USR1:USR2", "-r", "HUP:0", "-r", "RTMIN+1:TERM"}, {"signals"}));

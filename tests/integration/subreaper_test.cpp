@@ -33,7 +33,7 @@ TEST_CASE("orphans re-parent to reaper, not to the host's init, and are reaped",
     CHECK(reaper->wait_exit(Deadline(10)) == 0);
 }
 
-TEST_CASE("as a subreaper: signals are forwarded and the exit status passes through", "[subreaper]")
+TEST_CASE("as a subreaper: signals are forwarded and the exit status passes through", "[subreaper][valgrind]")
 {
     std::optional<harness::Reaper> reaper = common::start(as_subreaper({}, {"signals"}));
     if (!reaper) {
@@ -53,7 +53,7 @@ TEST_CASE("as a subreaper: signals are forwarded and the exit status passes thro
     CHECK(finished->exit_code == 128 + SIGKILL);
 }
 
-TEST_CASE("as a subreaper: 1,000 orphans are all reaped", "[subreaper]")
+TEST_CASE("as a subreaper: 1,000 orphans are all reaped", "[subreaper][valgrind]")
 {
     std::optional<harness::Reaper> reaper = common::start(as_subreaper({}, {"orphans", "1000"}));
     if (!reaper) {

@@ -76,7 +76,7 @@ TEST_CASE("terminal: one ^C is one SIGINT for the child; reaper does not forward
     CHECK(session->ask("wait", Deadline(10)) == "exited 0");
 }
 
-TEST_CASE("terminal: ^Z stops the child and reaper; fg gives the child the terminal again", "[terminal]")
+TEST_CASE("terminal: ^Z stops the child and reaper; fg gives the child the terminal again", "[terminal][valgrind]")
 {
     std::optional<Session> session = start(Placement::foreground, {"tty"});
     if (!session) {
