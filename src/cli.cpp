@@ -21,10 +21,12 @@ enum class Setting {
     grace,
     grace_signal,
     pause,
+    user,
+    no_new_privs,
     version,
     help
 };
-constexpr std::size_t setting_count = 12;
+constexpr std::size_t setting_count = 14;
 
 struct Option {
     char short_name;
@@ -34,7 +36,7 @@ struct Option {
 };
 
 // '\0': no short form.
-constexpr std::array<Option, 12> options = {{
+constexpr std::array<Option, 14> options = {{
     {'s', "subreaper", false, Setting::subreaper},
     {'p', "parent-death-signal", true, Setting::parent_death_signal},
     {'g', "group", false, Setting::group},
@@ -45,6 +47,8 @@ constexpr std::array<Option, 12> options = {{
     {'t', "grace", true, Setting::grace},
     {'\0', "grace-signal", true, Setting::grace_signal},
     {'P', "pause", false, Setting::pause},
+    {'u', "user", true, Setting::user},
+    {'\0', "no-new-privs", false, Setting::no_new_privs},
     {'V', "version", false, Setting::version},
     {'h', "help", false, Setting::help},
 }};
@@ -63,7 +67,7 @@ struct Variable {
 };
 
 // For one setting, the earlier variable wins: reaper's own names before tini's.
-constexpr std::array<Variable, 13> variables = {{
+constexpr std::array<Variable, 15> variables = {{
     {"REAPER_SUBREAPER", Setting::subreaper, Form::on_off},
     {"TINI_SUBREAPER", Setting::subreaper, Form::present},
     {"REAPER_PARENT_DEATH_SIGNAL", Setting::parent_death_signal, Form::value},
@@ -77,6 +81,8 @@ constexpr std::array<Variable, 13> variables = {{
     {"REAPER_GRACE", Setting::grace, Form::value},
     {"REAPER_GRACE_SIGNAL", Setting::grace_signal, Form::value},
     {"REAPER_PAUSE", Setting::pause, Form::on_off},
+    {"REAPER_USER", Setting::user, Form::value},
+    {"REAPER_NO_NEW_PRIVS", Setting::no_new_privs, Form::on_off},
 }};
 
 constexpr unsigned long max_verbosity = 99;
@@ -233,6 +239,8 @@ private:
             config.warn_on_reap = on;
         } else if (setting == Setting::pause) {
             config.pause = on;
+        } else if (setting == Setting::no_new_privs) {
+            config.no_new_privs = on;
         }
     }
 
@@ -268,6 +276,13 @@ private:
             break;
         case Setting::rewrite:
             apply_rewrite(value, source);
+            break;
+        case Setting::user:
+            // Names are looked up later, in the files of the system reaper runs on.
+            if (value.empty()) {
+                bad_value(value, source) << ": expected USER[:GROUP]";
+            }
+            config.user = value;
             break;
         case Setting::verbosity:
             if (auto level = parse::unsigned_number(value, max_verbosity)) {
@@ -395,39 +410,42 @@ std::string_view usage()
     return "Usage: reaper [options] [--] COMMAND [ARG...]\n"
            "       reaper [options] --pause\n"
            "\n"
-           "Runs COMMAND as its child, passes on every signal it receives, reaps every\n"
-           "zombie, and exits with COMMAND's status.\n"
+           "Runs COMMAND as its child, passes on every signal, reaps every zombie, and\n"
+           "exits with COMMAND's status.\n"
            "\n"
            "Options:\n"
-           "  -s, --subreaper                accepted for tini; reaper registers as child\n"
-           "                                 subreaper by itself whenever it is not PID 1\n"
-           "  -p, --parent-death-signal SIG  have the kernel send SIG to reaper when its parent dies\n"
-           "  -g, --group                    forward signals to the child's whole process group\n"
+           "  -s, --subreaper                accepted for tini (reaper is one unless PID 1)\n"
+           "  -p, --parent-death-signal SIG  have the kernel send SIG when reaper's parent dies\n"
+           "  -g, --group                    forward signals to the child's process group\n"
            "  -e, --remap-exit CODE          report child exit CODE as 0 (repeatable)\n"
-           "  -r, --rewrite FROM:TO          forward signal FROM as TO; TO = 0 drops it (repeatable)\n"
-           "  -w, --warn-on-reap             one stderr line for every adopted zombie reaped\n"
+           "  -r, --rewrite FROM:TO          forward FROM as TO; TO = 0 drops it (repeatable)\n"
+           "  -w, --warn-on-reap             a stderr line for every adopted zombie reaped\n"
            "  -v, --verbose                  more detail on stderr (repeatable)\n"
-           "  -t, --grace SECONDS            when the child has exited, give what it left behind\n"
-           "                                 this long to end after --grace-signal, then SIGKILL\n"
-           "                                 it (default 5, fractions allowed; 0: exit at once)\n"
-           "      --grace-signal SIG         what the leftovers receive first (default TERM)\n"
-           "  -P, --pause                    no command: reap until SIGTERM or SIGINT, then exit 0\n"
-           "                                 (a pod's pause container)\n"
-           "  -V, --version                  print the version and exit\n"
-           "  -h, --help                     print this help and exit\n"
+           "  -t, --grace SECONDS            once the child has exited, give what it left\n"
+           "                                 this long after --grace-signal, then SIGKILL\n"
+           "                                 (default 5, fractions allowed; 0: exit at once)\n"
+           "      --grace-signal SIG         what the leftovers get first (default TERM)\n"
+           "  -u, --user USER[:GROUP]        run COMMAND as USER (name or number), from\n"
+           "                                 /etc/passwd and /etc/group\n"
+           "      --no-new-privs             COMMAND cannot gain privileges (setuid files)\n"
+           "  -P, --pause                    no command: reap until SIGTERM or SIGINT (a pod's\n"
+           "                                 pause container)\n"
+           "  -V, --version                  print the version\n"
+           "  -h, --help                     print this help\n"
            "\n"
-           "SIG is a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
+           "SIG: a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
            "\n"
-           "Environment (an option given on the command line wins over its variable):\n"
-           "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP, REAPER_PAUSE\n"
-           "                                     1/0, true/false, yes/no, on/off\n"
+           "Environment (a command-line option wins over its variable):\n"
+           "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP, REAPER_PAUSE,\n"
+           "  REAPER_NO_NEW_PRIVS: 1/0, true/false, yes/no, on/off\n"
            "  REAPER_PARENT_DEATH_SIGNAL=SIG     REAPER_VERBOSITY=N (default 1)\n"
            "  REAPER_GRACE=SECONDS               REAPER_GRACE_SIGNAL=SIG\n"
            "  REAPER_REMAP_EXIT=CODE[,CODE...]   REAPER_REWRITE=FROM:TO[,FROM:TO...]\n"
+           "  REAPER_USER=USER[:GROUP]\n"
            "  TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP (on when set), TINI_VERBOSITY=N\n"
            "\n"
-           "Exit status: COMMAND's, or 128+N when signal N killed it; 126 when COMMAND\n"
-           "cannot be run, 127 when it is not found, 2 on a usage error, 1 when reaper fails.\n";
+           "Exit status: COMMAND's, or 128+N when signal N killed it; 126: COMMAND cannot\n"
+           "be run; 127: not found; 2: usage error; 1: reaper failed.\n";
 }
 
 std::string_view version() { return reaper_version_line; }

@@ -25,7 +25,9 @@ struct Config {
     status::CodeSet remap_exit;
     signals::Rewrite rewrite;
     bool warn_on_reap = false;
-    bool pause = false;  // -P: no command; reap until SIGTERM/SIGINT, as a pod's pause container
+    bool pause = false;         // -P: no command; reap until SIGTERM/SIGINT, as a pod's pause container
+    std::string_view user;      // -u USER[:GROUP], as given; empty: stay who reaper is
+    bool no_new_privs = false;  // PR_SET_NO_NEW_PRIVS in the child
     int verbosity = default_verbosity;
     unsigned long grace_ms = default_grace_ms;  // 0: exit as soon as the child has
     int grace_signal = SIGTERM;

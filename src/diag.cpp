@@ -1,5 +1,7 @@
 #include "diag.hpp"
 
+#include "errors.hpp"
+
 #include <cstring>
 #include <unistd.h>
 
@@ -25,7 +27,9 @@ void write(Level level, const Message& message)
 
 void failed(Level level, const char* call, int error)
 {
-    write(level, Message() << call << ": " << std::strerror(error));
+    Message message;
+    message << call << ": ";
+    write(level, errors::describe(message, error));
 }
 
 }  // namespace diag

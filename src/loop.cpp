@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "diag.hpp"
+#include "errors.hpp"
 #include "reap.hpp"
 #include "signal_source.hpp"
 
@@ -25,8 +26,9 @@ void forward(int received, pid_t child, const Forwarding& forwarding, bool whole
     }
     pid_t target = forwarding.group || whole_group ? -child : child;
     if (kill(target, sent) != 0) {
-        diag::write(diag::Level::info, Message() << "forward SIG" << signals::name(sent).view() << " to " << target
-                                                 << ": " << strerror(errno));
+        Message message;
+        message << "forward SIG" << signals::name(sent).view() << " to " << target << ": ";
+        diag::write(diag::Level::info, errors::describe(message, errno));
         return;
     }
     if (diag::enabled(diag::Level::debug)) {  // the hot path: build no message for nothing

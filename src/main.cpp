@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "diag.hpp"
+#include "errors.hpp"
 #include "loop.hpp"
 #include "shutdown.hpp"
 #include "sigmask.hpp"
@@ -16,6 +17,7 @@
 #include "status.hpp"
 #include "terminal.hpp"
 #include "unique_fd.hpp"
+#include "user.hpp"
 
 namespace {
 
@@ -87,10 +89,11 @@ int report_start_failure(const spawn::Started& started, const char* command)
 {
     Message message;
     if (started.failed_step == spawn::Step::exec) {
-        message << "exec \"" << command << "\": " << strerror(started.error);
+        message << "exec \"" << command << "\": ";
     } else {
-        message << spawn::step_name(started.failed_step) << ": " << strerror(started.error);
+        message << spawn::step_name(started.failed_step) << ": ";
     }
+    errors::describe(message, started.error);
     diag::write(diag::Level::error, message);
     if (started.failed_step == spawn::Step::fork || started.failed_step == spawn::Step::pipe) {
         return status::own_failure;
@@ -122,9 +125,16 @@ int run(const cli::Config& config)
         return 0;
     }
 
+    user::Prepared identity;
+    if (!config.user.empty() && !user::prepare(config.user, identity)) {
+        diag::write(diag::Level::error, identity.resolved.error);
+        return status::usage_error;
+    }
     terminal::Foreground foreground;
     bool take_terminal = terminal::claim(foreground);
-    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, take_terminal});
+    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, take_terminal,
+                                           identity.change ? &identity.resolved.identity : nullptr, config.no_new_privs,
+                                           identity.home_entry});
     if (!started.ok()) {
         return report_start_failure(started, config.command[0]);
     }

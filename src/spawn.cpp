@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,21 @@ void exec_along_path(char* const* argv)
     errno = found_but_failed != 0 ? found_but_failed : ENOENT;
 }
 
+// setgroups, then setgid, then setuid: each needs the privilege the next one drops. Raw
+// system calls: the child has one thread, so libc's all-threads machinery is not needed.
+void change_identity(const accounts::Identity& identity, int report_fd)
+{
+    if (syscall(SYS_setgroups, identity.group_count, identity.groups) != 0) {
+        fail_in_child(report_fd, Step::setgroups);
+    }
+    if (syscall(SYS_setgid, identity.gid) != 0) {
+        fail_in_child(report_fd, Step::setgid);
+    }
+    if (syscall(SYS_setuid, identity.uid) != 0) {
+        fail_in_child(report_fd, Step::setuid);
+    }
+}
+
 [[noreturn]] void become_command(const Request& request, int report_fd)
 {
     if (setpgid(0, 0) != 0) {
@@ -64,6 +81,27 @@ void exec_along_path(char* const* argv)
     }
     if (request.sigchld_was_ignored && !sigmask::set_ignored(SIGCHLD, true)) {
         fail_in_child(report_fd, Step::sigaction);
+    }
+    if (request.identity != nullptr) {
+        change_identity(*request.identity, report_fd);
+    }
+    if (request.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+        fail_in_child(report_fd, Step::no_new_privs);
+    }
+    if (request.home_entry != nullptr) {
+        // The environment plus HOME, on this frame's stack (no heap here), which lives
+        // until exec since this function never returns.
+        std::size_t count = 0;
+        while (environ[count] != nullptr) {
+            ++count;
+        }
+        auto** with_home = static_cast<char**>(__builtin_alloca((count + 2) * sizeof(char*)));
+        for (std::size_t i = 0; i < count; ++i) {
+            with_home[i] = environ[i];
+        }
+        with_home[count] = request.home_entry;
+        with_home[count + 1] = nullptr;
+        environ = with_home;
     }
     if (!sigmask::replace(request.mask)) {
         fail_in_child(report_fd, Step::sigprocmask);
@@ -139,6 +177,14 @@ const char* step_name(Step step)
         return "sigaction";
     case Step::sigprocmask:
         return "rt_sigprocmask";
+    case Step::setgroups:
+        return "setgroups";
+    case Step::setgid:
+        return "setgid";
+    case Step::setuid:
+        return "setuid";
+    case Step::no_new_privs:
+        return "prctl PR_SET_NO_NEW_PRIVS";
     case Step::exec:
         return "exec";
     }

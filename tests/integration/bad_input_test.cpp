@@ -36,8 +36,8 @@ const std::vector<std::string> bad_values = {"", "-1", "99999999999999999999", "
 
 TEST_CASE("bad input: every value-taking option, every kind of bad value: exit 2, one line", "[cli]")
 {
-    for (const std::string option :
-         {"-p", "--parent-death-signal", "-e", "--remap-exit", "-r", "--rewrite", "-t", "--grace", "--grace-signal"}) {
+    for (const std::string option : {"-p", "--parent-death-signal", "-e", "--remap-exit", "-r", "--rewrite", "-t",
+                                     "--grace", "--grace-signal", "-u", "--user"}) {
         for (const std::string& value : bad_values) {
             for (const std::vector<std::string>& args : {std::vector<std::string>{option, value, "true"},
                                                          std::vector<std::string>{option + "=" + value, "true"}}) {
@@ -76,11 +76,13 @@ TEST_CASE("bad input: -r's halves, and -e's range", "[cli]")
 
 TEST_CASE("bad input: every variable with a value, every kind of bad value: exit 2, one line", "[cli]")
 {
-    for (const std::string variable : {"REAPER_PARENT_DEATH_SIGNAL", "REAPER_VERBOSITY", "REAPER_GRACE",
-                                       "REAPER_GRACE_SIGNAL", "REAPER_REMAP_EXIT", "REAPER_REWRITE", "TINI_VERBOSITY",
-                                       "REAPER_SUBREAPER", "REAPER_GROUP", "REAPER_WARN_ON_REAP", "REAPER_PAUSE"}) {
+    for (const std::string variable :
+         {"REAPER_PARENT_DEATH_SIGNAL", "REAPER_VERBOSITY", "REAPER_GRACE", "REAPER_GRACE_SIGNAL", "REAPER_REMAP_EXIT",
+          "REAPER_REWRITE", "TINI_VERBOSITY", "REAPER_SUBREAPER", "REAPER_GROUP", "REAPER_WARN_ON_REAP", "REAPER_PAUSE",
+          "REAPER_USER", "REAPER_NO_NEW_PRIVS"}) {
         bool on_off = variable == "REAPER_SUBREAPER" || variable == "REAPER_GROUP" ||
-                      variable == "REAPER_WARN_ON_REAP" || variable == "REAPER_PAUSE";
+                      variable == "REAPER_WARN_ON_REAP" || variable == "REAPER_PAUSE" ||
+                      variable == "REAPER_NO_NEW_PRIVS";
         bool list = variable == "REAPER_REMAP_EXIT" || variable == "REAPER_REWRITE";
         for (const std::string& value : bad_values) {
             INFO(variable << "='" << value << "'");

@@ -11,14 +11,16 @@ struct Result {
     cli::Parsed parsed;
     std::string error;
     std::vector<std::string> command;
+    std::string user;  // copied while argv and envp still exist
 };
 
 Result parse(std::initializer_list<std::string> args, std::initializer_list<std::string> env = {})
 {
     Strings argv(args);
     Strings envp(env);
-    Result result{cli::parse(argv.get(), envp.get()), {}, {}};
+    Result result{cli::parse(argv.get(), envp.get()), {}, {}, {}};
     result.error = std::string(result.parsed.error.view());
+    result.user = std::string(result.parsed.config.user);
     if (result.parsed.ok() && result.parsed.config.command != nullptr) {
         for (char* const* arg = result.parsed.config.command; *arg != nullptr; ++arg) {
             result.command.emplace_back(*arg);
@@ -352,4 +354,25 @@ TEST_CASE("--pause takes no command", "[cli]")
     CHECK_FALSE(config_of(parse({"reaper", "x"}, {"REAPER_PAUSE=0"})).pause);
     CHECK(parse({"reaper", "-P", "sleep", "1"}).error == "--pause takes no command, got 'sleep'");
     CHECK(parse({"reaper", "x"}, {"REAPER_PAUSE=1"}).error == "--pause takes no command, got 'x'");
+}
+
+TEST_CASE("--user and --no-new-privs, and their variables", "[cli]")
+{
+    Result flags = parse({"reaper", "-u", "nobody:nogroup", "--no-new-privs", "id"});
+    CHECK(config_of(flags).no_new_privs);
+    CHECK(flags.user == "nobody:nogroup");
+    CHECK(parse({"reaper", "--user=1234", "id"}).user == "1234");
+    CHECK(parse({"reaper", "-u1234:5", "id"}).user == "1234:5");
+    CHECK_FALSE(config_of(parse({"reaper", "id"})).no_new_privs);
+    CHECK(parse({"reaper", "id"}).user.empty());
+
+    Result variables = parse({"reaper", "id"}, {"REAPER_USER=app", "REAPER_NO_NEW_PRIVS=yes"});
+    CHECK(config_of(variables).no_new_privs);
+    CHECK(variables.user == "app");
+    CHECK(parse({"reaper", "-u", "root", "id"}, {"REAPER_USER=app"}).user == "root");  // the flag wins
+
+    CHECK(parse({"reaper", "-u", "", "id"}).error == "bad value '' for --user: expected USER[:GROUP]");
+    CHECK(parse({"reaper", "-u"}).error == "option '--user' needs a value");
+    CHECK(parse({"reaper", "id"}, {"REAPER_NO_NEW_PRIVS=maybe"}).error ==
+          "bad value 'maybe' for REAPER_NO_NEW_PRIVS: expected 1, 0, true, false, yes, no, on or off");
 }
