@@ -95,16 +95,16 @@ TEST_CASE("unknown, malformed and empty: one line each", "[accounts]")
         std::string spec;
         std::string error;
     };
-    for (const Case& c : {Case{"mallory", "unknown user 'mallory' (not in /etc/passwd)"},
-                          Case{"alice:nosuch", "unknown group 'nosuch' (not in /etc/group)"},
-                          Case{"alice:malformed", "unknown group 'malformed' (not in /etc/group)"},
-                          Case{"broken", "user 'broken': malformed line in /etc/passwd"},
-                          Case{"badnum", "user 'badnum': malformed line in /etc/passwd"},
-                          Case{"", "bad user '': expected USER[:GROUP]"},
-                          Case{":0", "bad user ':0': expected USER[:GROUP]"},
-                          Case{"alice:", "bad user 'alice:': expected USER[:GROUP]"},
-                          Case{"4294967295", "unknown user '4294967295' (not in /etc/passwd)"},
-                          Case{"0:4294967295", "unknown group '4294967295' (not in /etc/group)"}}) {
+    for (const Case& c :
+         {Case{"mallory", "unknown user 'mallory' (not in /etc/passwd)"},
+          Case{"alice:nosuch", "unknown group 'nosuch' (not in /etc/group)"},
+          Case{"alice:malformed", "unknown group 'malformed' (not in /etc/group)"},
+          Case{"broken", "user 'broken': malformed line in /etc/passwd"},
+          Case{"badnum", "user 'badnum': malformed line in /etc/passwd"},
+          Case{"", "bad user '': expected USER[:GROUP]"}, Case{":0", "bad user ':0': expected USER[:GROUP]"},
+          Case{"alice:", "bad user 'alice:': expected USER[:GROUP]"},
+          Case{"4294967295", "unknown user '4294967295' (not in /etc/passwd)"},
+          Case{"0:4294967295", "unknown group '4294967295' (not in /etc/group)"}}) {
         INFO(c.spec);
         accounts::Resolved resolved = accounts::resolve(c.spec, passwd, group);
         CHECK_FALSE(resolved.ok());

@@ -17,8 +17,9 @@ std::string described(int error)
 
 TEST_CASE("errno texts: glibc's words for the errors reaper's calls meet, a number otherwise", "[errors]")
 {
-    for (int error : {EPERM, ENOENT, ESRCH, EINTR, EIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN, ENOMEM, EACCES, EFAULT,
-                      ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY, ETXTBSY, ENAMETOOLONG, ENOSYS, ELOOP, ELIBBAD}) {
+    for (int error :
+         {EPERM,  ENOENT,  ESRCH,  EINTR,  EIO,    E2BIG,  ENOEXEC, EBADF,   ECHILD,       EAGAIN, ENOMEM, EACCES,
+          EFAULT, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY,  ETXTBSY, ENAMETOOLONG, ENOSYS, ELOOP,  ELIBBAD}) {
         INFO("errno " << error);
         CHECK(described(error) == std::strerror(error));  // the tests link glibc
     }
