@@ -8,17 +8,9 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "require.hpp"
 
-namespace {
-
-void require(bool condition)
-{
-    if (!condition) {
-        __builtin_trap();
-    }
-}
-
-}  // namespace
+using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -5,18 +5,10 @@
 #include <string_view>
 
 #include "parse.hpp"
+#include "require.hpp"
 #include "signals.hpp"
 
-namespace {
-
-void require(bool condition)
-{
-    if (!condition) {
-        __builtin_trap();
-    }
-}
-
-}  // namespace
+using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -14,14 +14,7 @@ namespace {
 harness::Finished run(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                       const std::string& program = "")
 {
-    harness::Options options;
-    options.new_pid_namespace = false;
-    options.program = program;
-    options.reaper_args = args;
-    options.extra_env = env;
-    std::optional<harness::Finished> finished = common::run(options, 30);
-    REQUIRE(finished);
-    return *finished;
+    return common::run_to_end(program, args, false, env);
 }
 
 bool one_reaper_line(const std::string& text)

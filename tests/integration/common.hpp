@@ -27,6 +27,21 @@ inline std::optional<harness::Finished> run(const harness::Options& options, dou
     return finished;
 }
 
+// `program args...` (reaper when `program` is empty) to its end, within 30 s; the test
+// stops here if it cannot even start.
+inline harness::Finished run_to_end(const std::string& program, const std::vector<std::string>& args,
+                                    bool new_pid_namespace, const std::vector<std::string>& env = {})
+{
+    harness::Options options;
+    options.program = program;
+    options.reaper_args = args;
+    options.new_pid_namespace = new_pid_namespace;
+    options.extra_env = env;
+    std::optional<harness::Finished> finished = run(options, 30);
+    REQUIRE(finished);
+    return *finished;
+}
+
 // reaper's arguments: options, then "--", the probe and its mode.
 inline std::vector<std::string> probe_command(std::vector<std::string> reaper_options,
                                               std::vector<std::string> probe_args)

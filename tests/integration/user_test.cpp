@@ -13,13 +13,7 @@ bool root_or_skip() { return support::environment_available(geteuid() == 0, "--u
 
 harness::Finished run(const std::string& program, const std::vector<std::string>& args, bool pid1 = true)
 {
-    harness::Options options;
-    options.program = program;
-    options.reaper_args = args;
-    options.new_pid_namespace = pid1;
-    std::optional<harness::Finished> finished = common::run(options, 30);
-    REQUIRE(finished);
-    return *finished;
+    return common::run_to_end(program, args, pid1);
 }
 
 harness::Finished reaper(const std::vector<std::string>& args) { return run("", args); }
