@@ -11,6 +11,7 @@
 #include "diag.hpp"
 #include "errors.hpp"
 #include "loop.hpp"
+#include "reap.hpp"
 #include "shutdown.hpp"
 #include "sigmask.hpp"
 #include "spawn.hpp"
@@ -115,6 +116,11 @@ int run(const cli::Config& config)
         return status::own_failure;
     }
     become_subreaper_unless_pid1();
+    // Children that ended before SIGCHLD was blocked -- re-parented to a PID 1 that was
+    // still starting, or inherited across exec -- had their SIGCHLD discarded, and none
+    // may ever come again (--pause): collect them now.
+    reap::MainChild nobody{0};  // no process has PID 0
+    reap::all_exited(nobody, config.warn_on_reap);
     arm_parent_death_signal(config.parent_death_signal);
     shutdown::Grace grace{config.grace_ms, config.grace_signal, config.warn_on_reap};
     if (config.pause) {

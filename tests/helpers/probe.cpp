@@ -18,6 +18,9 @@
 //   probe exhaust           leave orphans until fork fails (EAGAIN), print "exhausted N",
 //                           wait for a line, let them all exit, then leave and end 10 more:
 //                           "recovered" (or "still exhausted"); exit when stdin closes
+//   probe zombie-then-exec PROGRAM ARG...
+//                           leave a child that has exited, unreaped (its SIGCHLD discarded,
+//                           as SIGCHLD is not caught), then become PROGRAM
 //   probe tty               print "ready PID", then "line TEXT" for each line read, until EOF;
 //                           every signal keeps its default action (^C kills, ^Z stops)
 //   probe raw               put the terminal on stdin in raw mode, print "raw", exit on the
@@ -462,6 +465,21 @@ int mode_exhaust()
     return 0;
 }
 
+[[noreturn]] void zombie_then_exec(char** argv)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        _exit(0);
+    }
+    siginfo_t info{};
+    // WNOWAIT: wait until it has exited, but leave it a zombie.
+    if (child < 0 || waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) != 0) {
+        die("fork or waitid");
+    }
+    execv(argv[0], argv);
+    die("execv");
+}
+
 int mode_tty()
 {
     std::uint64_t none = 0;
@@ -542,6 +560,9 @@ int main(int argc, char** argv)
     }
     if (mode == "exhaust") {
         return mode_exhaust();
+    }
+    if (mode == "zombie-then-exec" && argc > 2) {
+        zombie_then_exec(argv + 2);
     }
     if (mode == "tty") {
         return mode_tty();

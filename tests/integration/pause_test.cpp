@@ -31,7 +31,7 @@ harness::Options joiner(pid_t reaper, const std::string& orphans)
 
 }  // namespace
 
-TEST_CASE("pause reaps the orphans of processes that joined its namespace, then exits 0 on SIGTERM", "[pause]")
+TEST_CASE("pause reaps the orphans of processes that joined its namespace, then exits 0 on SIGTERM", "[pause][valgrind]")
 {
     std::optional<harness::Reaper> pause = common::start(pause_as_pid1());
     if (!pause) {
@@ -78,4 +78,29 @@ TEST_CASE("pause with a command is a usage error", "[pause]")
     }
     CHECK(finished->exit_code == 2);
     CHECK(finished->stderr_text == "reaper: --pause takes no command, got 'sleep'\n");
+}
+
+TEST_CASE("a child that ended before reaper blocked SIGCHLD is reaped anyway (its signal was lost)", "[pause]")
+{
+    // The probe, PID 1 of the namespace, leaves a child that has already exited -- a
+    // zombie whose SIGCHLD was discarded -- and becomes reaper --pause. No other SIGCHLD
+    // will ever come.
+    harness::Options options;
+    options.program = harness::probe_binary();
+    options.reaper_args = {"zombie-then-exec", harness::reaper_binary(), "--pause", "-w"};
+    std::optional<harness::Reaper> pause = common::start(options);
+    if (!pause) {
+        return;
+    }
+    std::vector<harness::ProcessInfo> left;
+    bool reaped = harness::eventually(Deadline(10), [&] {
+        left = harness::processes_in_namespace_of(pause->pid());
+        // reaper alone (not the probe before it has forked): the zombie is gone.
+        return harness::proc_link(pause->pid(), "exe") == harness::reaper_binary() && left.size() == 1;
+    });
+    INFO("processes in the namespace: " << left.size());
+    CHECK(reaped);
+    REQUIRE(kill(pause->pid(), SIGTERM) == 0);
+    CHECK(pause->wait_exit(Deadline(10)) == 0);
+    CHECK(pause->stderr_text(Deadline(5)) == "reaper: reaped zombie process 2\n");
 }
