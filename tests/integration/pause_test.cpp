@@ -31,7 +31,8 @@ harness::Options joiner(pid_t reaper, const std::string& orphans)
 
 }  // namespace
 
-TEST_CASE("pause reaps the orphans of processes that joined its namespace, then exits 0 on SIGTERM", "[pause][valgrind]")
+TEST_CASE("pause reaps the orphans of processes that joined its namespace, then exits 0 on SIGTERM",
+          "[pause][valgrind]")
 {
     std::optional<harness::Reaper> pause = common::start(pause_as_pid1());
     if (!pause) {
