@@ -1,9 +1,8 @@
 #include "diag.hpp"
 
-#include "errors.hpp"
-
-#include <cstring>
 #include <unistd.h>
+
+#include "errors.hpp"
 
 namespace diag {
 namespace {
@@ -25,11 +24,13 @@ void write(Level level, const Message& message)
     [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.view().data(), line.view().size());
 }
 
-void failed(Level level, const char* call, int error)
+void failed(Level level, const Message& what, int error)
 {
     Message message;
-    message << call << ": ";
+    message << what.view() << ": ";
     write(level, errors::describe(message, error));
 }
+
+void failed(Level level, const char* call, int error) { failed(level, Message() << call, error); }
 
 }  // namespace diag

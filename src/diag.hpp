@@ -11,7 +11,9 @@ void set_verbosity(int verbosity);
 [[nodiscard]] bool enabled(Level level);
 void write(Level level, const Message& message);
 
-// "reaper: CALL: strerror(errno)" -- the form every failed system call is reported in.
-void failed(Level level, const char* call, int error);
+// "reaper: WHAT: <errno in words>" -- the form every failed system call is reported in;
+// WHAT names the call, or what reaper was doing ("exec \"cmd\"", "forward SIGTERM to 7").
+void failed(Level level, const Message& what, int error);
+void failed(Level level, const char* call, int error);  // the same, for a call's name
 
 }  // namespace diag

@@ -2,13 +2,11 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
 
 #include "diag.hpp"
-#include "errors.hpp"
 #include "reap.hpp"
 #include "signal_source.hpp"
 
@@ -26,9 +24,9 @@ void forward(int received, pid_t child, const Forwarding& forwarding, bool whole
     }
     pid_t target = forwarding.group || whole_group ? -child : child;
     if (kill(target, sent) != 0) {
-        Message message;
-        message << "forward SIG" << signals::name(sent).view() << " to " << target << ": ";
-        diag::write(diag::Level::info, errors::describe(message, errno));
+        Message what;
+        what << "forward SIG" << signals::name(sent).view() << " to " << target;
+        diag::failed(diag::Level::info, what, errno);
         return;
     }
     if (diag::enabled(diag::Level::debug)) {  // the hot path: build no message for nothing

@@ -1,7 +1,6 @@
 // Wiring only: parse, block signals, start the command, supervise it, exit with its status.
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -9,7 +8,6 @@
 
 #include "cli.hpp"
 #include "diag.hpp"
-#include "errors.hpp"
 #include "loop.hpp"
 #include "reap.hpp"
 #include "shutdown.hpp"
@@ -88,14 +86,13 @@ void let_go_of_inherited(int kept_fd)
 
 int report_start_failure(const spawn::Started& started, const char* command)
 {
-    Message message;
+    Message what;
     if (started.failed_step == spawn::Step::exec) {
-        message << "exec \"" << command << "\": ";
+        what << "exec \"" << command << "\"";
     } else {
-        message << spawn::step_name(started.failed_step) << ": ";
+        what << spawn::step_name(started.failed_step);
     }
-    errors::describe(message, started.error);
-    diag::write(diag::Level::error, message);
+    diag::failed(diag::Level::error, what, started.error);
     if (started.failed_step == spawn::Step::fork || started.failed_step == spawn::Step::pipe) {
         return status::own_failure;
     }
