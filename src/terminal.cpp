@@ -15,7 +15,6 @@ bool claim(Foreground& foreground)
         return false;
     }
     foreground.held = true;
-    foreground.previous_group = getpgrp();
     if (!foreground.saved) {
         foreground.saved = tcgetattr(STDIN_FILENO, &foreground.settings) == 0;
     }
@@ -39,7 +38,7 @@ void give_back(const Foreground& foreground, pid_t group)
     if (foreground.saved && tcsetattr(STDIN_FILENO, TCSANOW, &foreground.settings) != 0) {
         diag::failed(diag::Level::info, "tcsetattr", errno);
     }
-    hand_to(foreground.previous_group);
+    hand_to(getpgrp());  // the group that had it before: reaper's own (see claim)
 }
 
 void stop_self(int signal)

@@ -11,8 +11,7 @@
 namespace terminal {
 
 struct Foreground {
-    bool held = false;         // the child's group has been given the terminal
-    pid_t previous_group = 0;  // whom to give it back to
+    bool held = false;  // the child's group has been given the terminal, by reaper's group
     bool saved = false;
     termios settings{};  // as they were when reaper first handed the terminal over
 };
