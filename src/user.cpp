@@ -25,7 +25,7 @@ bool read_into(const char* path, std::size_t& used, std::string_view& text, Mess
     UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
     while (fd.valid()) {
         if (used == files_capacity) {
-            error << path << " and /etc/passwd together are larger than 1 MiB";
+            error << "/etc/passwd and /etc/group together are larger than 1 MiB";
             return false;
         }
         ssize_t got = read(fd.get(), files + used, files_capacity - used);
