@@ -63,14 +63,7 @@ std::string container_name(const char* what)
     return "reaper-test-" + std::string(what) + "-" + std::to_string(getpid());
 }
 
-int zombies_in_namespace_of(pid_t pid)
-{
-    int zombies = 0;
-    for (const harness::ProcessInfo& process : harness::processes_in_namespace_of(pid)) {
-        zombies += process.state == 'Z' ? 1 : 0;
-    }
-    return zombies;
-}
+int zombies_in_namespace_of(pid_t pid) { return harness::zombies_among(harness::processes_in_namespace_of(pid)); }
 
 }  // namespace
 

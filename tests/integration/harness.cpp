@@ -319,25 +319,30 @@ Reaper::~Reaper()
     close_fd(stderr_);
 }
 
-std::optional<std::string> Reaper::read_line(const Deadline& deadline)
+std::optional<std::string> read_line(int fd, std::string& buffered, const Deadline& deadline)
 {
     for (;;) {
-        std::size_t newline = buffered_.find('\n');
+        std::size_t newline = buffered.find('\n');
         if (newline != std::string::npos) {
-            std::string line = buffered_.substr(0, newline);
-            buffered_.erase(0, newline + 1);
+            std::string line = buffered.substr(0, newline);
+            buffered.erase(0, newline + 1);
             return line;
         }
-        if (!wait_readable(stdout_, deadline)) {
+        if (!wait_readable(fd, deadline)) {
             return std::nullopt;
         }
         char chunk[4096];
-        ssize_t got = read(stdout_, chunk, sizeof chunk);
+        ssize_t got = read(fd, chunk, sizeof chunk);
         if (got <= 0) {
             return std::nullopt;
         }
-        buffered_.append(chunk, static_cast<std::size_t>(got));
+        buffered.append(chunk, static_cast<std::size_t>(got));
     }
+}
+
+std::optional<std::string> Reaper::read_line(const Deadline& deadline)
+{
+    return harness::read_line(stdout_, buffered_, deadline);
 }
 
 bool Reaper::read_until(const std::string& wanted, const Deadline& deadline, std::vector<std::string>* seen)
@@ -461,6 +466,12 @@ std::vector<ProcessInfo> processes_in_namespace_of(pid_t member)
         closedir(proc);
     }
     return found;
+}
+
+int zombies_among(const std::vector<ProcessInfo>& processes)
+{
+    return static_cast<int>(std::count_if(processes.begin(), processes.end(),
+                                          [](const ProcessInfo& process) { return process.state == 'Z'; }));
 }
 
 std::vector<pid_t> children_of(pid_t parent)

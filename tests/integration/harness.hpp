@@ -80,6 +80,10 @@ private:
     std::string buffered_;
 };
 
+// One line from `fd`, without its newline, kept in `buffered` between calls; nullopt at
+// EOF, on a read error or at the deadline.
+std::optional<std::string> read_line(int fd, std::string& buffered, const Deadline& deadline);
+
 // Runs reaper to completion with stdin closed; nullopt when it cannot be started here.
 struct Finished {
     int exit_code = -1;  // -1: it did not exit before the deadline
@@ -103,6 +107,7 @@ struct ProcessInfo {
 };
 std::optional<ProcessInfo> process_info(pid_t pid);
 std::vector<ProcessInfo> processes_in_namespace_of(pid_t member);
+int zombies_among(const std::vector<ProcessInfo>& processes);
 std::vector<pid_t> children_of(pid_t parent);
 std::string proc_status_field(pid_t pid, const std::string& field);
 std::vector<int> open_fds(pid_t pid);

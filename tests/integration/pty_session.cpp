@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <poll.h>
 #include <pty.h>
 #include <unistd.h>
 
@@ -87,28 +86,12 @@ bool Session::type(const std::string& keys)
 
 std::optional<std::string> Session::terminal_line(const harness::Deadline& deadline)
 {
-    for (;;) {
-        std::size_t newline = buffered_.find('\n');
-        if (newline != std::string::npos) {
-            std::string line = buffered_.substr(0, newline);
-            buffered_.erase(0, newline + 1);
-            if (!line.empty() && line.back() == '\r') {
-                line.pop_back();
-            }
-            return line;
-        }
-        pollfd entry{master_, POLLIN, 0};
-        int ready = poll(&entry, 1, deadline.remaining_ms());
-        if (ready < 0 && errno == EINTR) {
-            continue;
-        }
-        char chunk[4096];
-        ssize_t got = ready > 0 ? read(master_, chunk, sizeof chunk) : -1;
-        if (got <= 0) {
-            return std::nullopt;  // the deadline, or every slave side closed (EIO)
-        }
-        buffered_.append(chunk, static_cast<std::size_t>(got));
+    // nullopt also once every slave side is closed: the master then reads EIO.
+    std::optional<std::string> line = harness::read_line(master_, buffered_, deadline);
+    if (line && !line->empty() && line->back() == '\r') {
+        line->pop_back();
     }
+    return line;
 }
 
 bool Session::terminal_shows(const std::string& wanted, const harness::Deadline& deadline)

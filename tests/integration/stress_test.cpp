@@ -17,15 +17,6 @@ using harness::Deadline;
 
 namespace {
 
-int zombies_in(const std::vector<harness::ProcessInfo>& processes)
-{
-    int zombies = 0;
-    for (const harness::ProcessInfo& process : processes) {
-        zombies += process.state == 'Z' ? 1 : 0;
-    }
-    return zombies;
-}
-
 // Processes that send `count` signals, cycling through `kinds`, to `target`, until done or
 // the target is gone. Returned by PID; the test waits for each.
 std::vector<pid_t> start_senders(pid_t target, int senders, long count, const std::vector<int>& kinds)
@@ -115,7 +106,7 @@ TEST_CASE("stress: 100,000 orphans in bursts of 2,000 that die at the same momen
             left = harness::processes_in_namespace_of(reaper->pid());
             return left.size() == 2;
         });
-        INFO("burst " << burst << ": " << left.size() << " processes, " << zombies_in(left) << " zombies");
+        INFO("burst " << burst << ": " << left.size() << " processes, " << harness::zombies_among(left) << " zombies");
         REQUIRE(drained);
         ++reaped_bursts;
         REQUIRE(reaper->write_stdin("next\n"));
@@ -178,8 +169,8 @@ TEST_CASE("stress: PIDs exhausted by a pids cgroup: reaper keeps reaping and rec
         REQUIRE(reaper->write_stdin("release\n"));
         CHECK(reaper->read_line(Deadline(30)) == "recovered");
         CHECK(harness::eventually(Deadline(30), [&] {
-            return zombies_in(harness::processes_in_namespace_of(reaper->pid())) == 0 &&
-                   harness::processes_in_namespace_of(reaper->pid()).size() == 2;
+            std::vector<harness::ProcessInfo> left = harness::processes_in_namespace_of(reaper->pid());
+            return harness::zombies_among(left) == 0 && left.size() == 2;
         }));
         reaper->close_stdin();
         CHECK(reaper->wait_exit(Deadline(30)) == 0);
