@@ -66,9 +66,9 @@ bool descends_from(pid_t pid, pid_t ancestor)
     return false;
 }
 
-// Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.
+// Calls visit(pid) for each process listed in /proc; false if unreadable.
 template <typename Visit>
-bool for_each(pid_t self, Visit visit)
+bool for_each_process(Visit visit)
 {
     int directory = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory < 0) {
@@ -85,8 +85,7 @@ bool for_each(pid_t self, Visit visit)
             const char* entry = buffer.data() + offset;
             unsigned short record_length = 0;
             __builtin_memcpy(&record_length, entry + 16, sizeof record_length);
-            std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19));
-            if (pid && *pid != self && descends_from(*pid, self)) {
+            if (std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19))) {
                 visit(*pid);
             }
             offset += record_length;
@@ -96,22 +95,68 @@ bool for_each(pid_t self, Visit visit)
     return true;
 }
 
+// Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.
+template <typename Visit>
+bool for_each(pid_t self, Visit visit)
+{
+    return for_each_process([&](pid_t pid) {
+        // As PID 1 of the namespace, every other process in it is in reaper's care.
+        if (pid != self && (self == 1 || descends_from(pid, self))) {
+            visit(pid);
+        }
+    });
+}
+
 // The PID may be reused between reading /proc and signalling: a pidfd pins the process,
-// and the ancestry is checked again once it is pinned.
-void signal_descendant(pid_t pid, pid_t self, int signal)
+// and the ancestry is checked again once it is pinned. Without a pidfd (old kernel,
+// seccomp, no descriptor left) the check is made just before kill(2): the race is back,
+// but narrow.
+void signal_descendant(pid_t pid, pid_t self, int signal, bool then_continue)
 {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
-        if (errno == ENOSYS && descends_from(pid, self)) {
-            kill(pid, signal);  // kernels before 5.3: the race is back, but narrow
+        if (errno != ESRCH && descends_from(pid, self)) {
+            kill(pid, signal);
+            if (then_continue) {
+                kill(pid, SIGCONT);
+            }
         }
         return;
     }
     if (descends_from(pid, self)) {
         syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+        if (then_continue) {
+            syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, nullptr, 0);
+        }
     }
     close(pidfd);
 }
+
+// The PIDs one signal_all has signalled, so that a later sweep passes them by. Past its
+// capacity the sweeps stop after the one that filled it.
+class Signalled {
+public:
+    bool add(pid_t pid)
+    {
+        for (std::size_t i = 0; i < count_; ++i) {
+            if (pids_[i] == pid) {
+                return false;
+            }
+        }
+        if (count_ < pids_.size()) {
+            pids_[count_++] = pid;
+        } else {
+            full_ = true;
+        }
+        return true;
+    }
+    [[nodiscard]] bool full() const { return full_; }
+
+private:
+    std::array<pid_t, 4096> pids_{};
+    std::size_t count_ = 0;
+    bool full_ = false;
+};
 
 }  // namespace
 
@@ -125,15 +170,52 @@ int count()
     return found;
 }
 
-void signal_all(int signal)
+int signal_all(int signal, bool then_continue)
 {
     if (getpid() == 1) {
         kill(-1, signal);  // every process of the namespace but reaper itself, atomically
-        return;
+        if (then_continue) {
+            kill(-1, SIGCONT);
+        }
+        return -1;
     }
-    if (std::optional<pid_t> self = self_in_proc()) {
-        for_each(*self, [&](pid_t pid) { signal_descendant(pid, *self, signal); });
+    std::optional<pid_t> self = self_in_proc();
+    if (!self) {
+        return -1;
     }
+    static Signalled signalled;  // static: 16 KiB is too much for the stack of an init
+    signalled = Signalled();
+    int total = 0;
+    for (int found_new = 1; found_new > 0 && !signalled.full();) {
+        found_new = 0;
+        bool readable = for_each(*self, [&](pid_t pid) {
+            if (signalled.add(pid)) {
+                signal_descendant(pid, *self, signal, then_continue);
+                ++found_new;
+            }
+        });
+        if (!readable) {
+            return -1;
+        }
+        total += found_new;
+    }
+    return total;
+}
+
+int watch_joiners(events::Loop& loop)
+{
+    std::optional<pid_t> self = self_in_proc();
+    if (!self || *self != 1) {
+        return -1;
+    }
+    int watched = 0;
+    bool readable = for_each_process([&](pid_t pid) {
+        std::optional<pid_t> parent = pid != 1 ? parent_of(pid) : std::nullopt;
+        if (parent && *parent == 0 && loop.watch(pid)) {
+            ++watched;
+        }
+    });
+    return readable ? watched : -1;
 }
 
 }  // namespace descendants

@@ -527,12 +527,18 @@ std::string proc_link(pid_t pid, const std::string& name)
     return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
 }
 
-bool blocked_in_read(pid_t pid)
+bool idle_in_wait(pid_t pid)
 {
     std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
     std::string number;
     syscall_line >> number;
-    return number == std::to_string(SYS_read);
+    // reaper waits in poll (ppoll on architectures without poll); its helpers in read.
+#ifdef SYS_poll
+    if (number == std::to_string(SYS_poll)) {
+        return true;
+    }
+#endif
+    return number == std::to_string(SYS_read) || number == std::to_string(SYS_ppoll);
 }
 
 }  // namespace harness

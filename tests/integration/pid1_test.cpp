@@ -401,7 +401,7 @@ TEST_CASE("idle: reaper does not wake up while nothing happens", "[pid1]")
         return;
     }
     REQUIRE(reaper->read_until("ready", Deadline(10)));
-    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::blocked_in_read(reaper->pid()); }));
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::idle_in_wait(reaper->pid()); }));
     auto switches = [&] {
         return harness::proc_status_field(reaper->pid(), "voluntary_ctxt_switches") + "/" +
                harness::proc_status_field(reaper->pid(), "nonvoluntary_ctxt_switches");

@@ -44,17 +44,37 @@ const std::string control_z = "\x1a";
 
 }  // namespace
 
-TEST_CASE("terminal: the child gets the foreground; ^C kills it once and reaper exits 130", "[terminal]")
+// What the shell sees of its job (reaper, or the probe alone) when ^C is typed.
+std::optional<std::string> after_control_c(Session& session, pid_t child)
 {
-    std::optional<Session> session = start(Placement::foreground, {"tty"});
-    if (!session) {
+    CHECK(harness::eventually(Deadline(5), [&] { return session.foreground_group() == child; }));
+    REQUIRE(session.type(control_c));
+    return session.ask("wait", Deadline(10));
+}
+
+TEST_CASE("terminal: the child gets the foreground; ^C kills it once, and the shell sees what it sees without reaper",
+          "[terminal]")
+{
+    // The probe alone first: a shell running it in a loop sees "killed 2" and stops the
+    // loop. reaper must end the same way (not "exited 130", which bash takes for a
+    // command that handled SIGINT).
+    std::string why;
+    std::optional<Session> bare =
+        Session::start(Placement::foreground, {harness::probe_binary(), "tty"}, {}, why);
+    support::environment_available(bare.has_value(), why);
+    if (!bare) {
         return;
     }
+    pid_t bare_child = ready_pid(*bare);
+    REQUIRE(bare_child > 0);
+    std::optional<std::string> bare_end = after_control_c(*bare, bare_child);
+    REQUIRE(bare_end == "killed " + std::to_string(SIGINT));
+
+    std::optional<Session> session = start(Placement::foreground, {"tty"});
+    REQUIRE(session);
     pid_t child = ready_pid(*session);
     REQUIRE(child > 0);
-    CHECK(harness::eventually(Deadline(5), [&] { return session->foreground_group() == child; }));
-    REQUIRE(session->type(control_c));
-    CHECK(session->ask("wait", Deadline(10)) == "exited 130");
+    CHECK(after_control_c(*session, child) == bare_end);
     // Handed back to the group that had it before reaper started: reaper's own job group.
     CHECK(session->foreground_group() == session->job());
 }
@@ -154,7 +174,7 @@ TEST_CASE("as PID 1, a stopped child stays stopped until reaper is sent SIGCONT"
     REQUIRE(kill(reaper->pid(), SIGTSTP) == 0);  // forwarded; the child's default action stops it
     CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) == 'T'; }));
     // reaper has seen the stop (SIGCHLD) and is back waiting, not stopped itself.
-    CHECK(harness::eventually(Deadline(5), [&] { return harness::blocked_in_read(reaper->pid()); }));
+    CHECK(harness::eventually(Deadline(5), [&] { return harness::idle_in_wait(reaper->pid()); }));
     CHECK(state_of(reaper->pid()) != 'T');
     REQUIRE(kill(reaper->pid(), SIGCONT) == 0);
     CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) != 'T'; }));
