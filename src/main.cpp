@@ -64,9 +64,10 @@ int run(const cli::Config& config)
         return 0;
     }
 
-    user::Prepared identity;
-    if (!config.user.empty() && !user::prepare(config.user, identity)) {
-        diag::say(diag::Level::error, identity.resolved.error);
+    user::Prepared identity(config.user);
+    bool asked_for_user = !config.user.empty();
+    if (asked_for_user && !user::prepare(config.user, identity)) {
+        diag::say(diag::Level::error, identity.error);
         return status::usage_error;
     }
     terminal::Foreground foreground;
@@ -74,8 +75,8 @@ int run(const cli::Config& config)
     bool take_terminal = terminal::claim(foreground);
     spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored,
                                            take_terminal ? foreground.fd : -1,
-                                           identity.change ? &identity.resolved.identity : nullptr, config.no_new_privs,
-                                           identity.home_entry});
+                                           identity.change ? &identity.resolved->identity : nullptr,
+                                           config.no_new_privs, asked_for_user ? identity.home_entry : nullptr});
     if (!started.ok()) {
         terminal::give_back(foreground, started.failed_pid);
         return spawn::report_failure(started, config.command[0]);
