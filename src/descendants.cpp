@@ -158,6 +158,8 @@ private:
     bool full_ = false;
 };
 
+Signalled signalled;  // static: 16 KiB is too much for the stack of an init
+
 }  // namespace
 
 int count()
@@ -170,36 +172,54 @@ int count()
     return found;
 }
 
-int signal_all(int signal, bool then_continue)
+Sweep::Sweep(int signal, bool then_continue) : signal_(signal), then_continue_(then_continue), pid1_(getpid() == 1)
 {
-    if (getpid() == 1) {
-        kill(-1, signal);  // every process of the namespace but reaper itself, atomically
-        if (then_continue) {
-            kill(-1, SIGCONT);
+    signalled = Signalled();
+}
+
+int Sweep::more()
+{
+    if (pid1_) {
+        if (total_ == 0) {
+            kill(-1, signal_);  // every process of the namespace but reaper itself, atomically
+            if (then_continue_) {
+                kill(-1, SIGCONT);
+            }
+            total_ = -1;
         }
         return -1;
     }
     std::optional<pid_t> self = self_in_proc();
-    if (!self) {
+    if (!self || total_ < 0) {
+        total_ = -1;
         return -1;
     }
-    static Signalled signalled;  // static: 16 KiB is too much for the stack of an init
-    signalled = Signalled();
-    int total = 0;
+    int now = 0;
     for (int found_new = 1; found_new > 0 && !signalled.full();) {
         found_new = 0;
         bool readable = for_each(*self, [&](pid_t pid) {
             if (signalled.add(pid)) {
-                signal_descendant(pid, *self, signal, then_continue);
+                signal_descendant(pid, *self, signal_, then_continue_);
                 ++found_new;
             }
         });
         if (!readable) {
+            total_ = -1;
             return -1;
         }
-        total += found_new;
+        now += found_new;
     }
-    return total;
+    total_ += now;
+    return now;
+}
+
+void signal_all(int signal)
+{
+    if (getpid() == 1) {
+        kill(-1, signal);
+    } else if (std::optional<pid_t> self = self_in_proc()) {
+        for_each(*self, [&](pid_t pid) { signal_descendant(pid, *self, signal, false); });
+    }
 }
 
 int watch_joiners(events::Loop& loop)

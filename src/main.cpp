@@ -72,16 +72,23 @@ int run(const cli::Config& config)
     }
     terminal::Foreground foreground;
     terminal::open_controlling(foreground);
-    bool take_terminal = terminal::claim(foreground);
-    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored,
-                                           take_terminal ? foreground.fd : -1,
-                                           identity.change ? &identity.resolved->identity : nullptr,
-                                           config.no_new_privs, asked_for_user ? identity.home_entry : nullptr});
+    bool in_front = terminal::claim(foreground);
+    // Under a shell without job control (a script, `sh -c`) reaper shares the shell's
+    // process group, and ^C must reach the shell too, as it does without reaper: the
+    // child then stays in that group, and the terminal where it is. Otherwise the child
+    // gets a group of its own and, when reaper's group had it, the terminal.
+    bool share_group = in_front && !config.group && getpid() != 1 && getpgrp() != getpid();
+    spawn::Started started =
+        spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
+                      in_front && !share_group ? foreground.fd : -1,
+                      identity.change ? &identity.resolved->identity : nullptr, config.no_new_privs,
+                      asked_for_user ? identity.home_entry : nullptr});
+    pid_t child_group = share_group ? getpgrp() : started.failed_pid > 0 ? started.failed_pid : started.pid;
     if (!started.ok()) {
-        terminal::give_back(foreground, started.failed_pid);
+        terminal::give_back(foreground, child_group);
         return spawn::report_failure(started, config.command[0]);
     }
-    if (take_terminal) {
+    if (in_front && !share_group) {
         terminal::hand_to(foreground, started.pid);
     }
     diag::say(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
@@ -89,8 +96,10 @@ int run(const cli::Config& config)
 
     reap::MainChild child{started.pid};
     bool stop_with_child = getpid() != 1;
-    supervise::run(loop, child, {config.group, config.rewrite, config.warn_on_reap, stop_with_child}, foreground);
-    terminal::give_back(foreground, started.pid);
+    supervise::run(loop, child,
+                   {child_group, config.group, share_group, config.rewrite, config.warn_on_reap, stop_with_child},
+                   foreground);
+    terminal::give_back(foreground, child_group);
     shutdown::grace(loop, grace, child);
     int code = status::exit_code(child.wait_status, config.remap_exit);
     if (should_die_like_child(child.wait_status, code)) {

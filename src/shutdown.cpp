@@ -24,6 +24,10 @@ public:
     {
     }
 
+    // While a sweep is on, every SIGCHLD sweeps again: a leftover may have forked on its
+    // way out (in its SIGTERM handler), and what it forked must get the signal too.
+    void follow(descendants::Sweep* sweep) { sweep_ = sweep; }
+
     [[nodiscard]] bool none_left()
     {
         return loop_.watched() == 0 && reap::collect(child_, warn_on_reap_) == reap::Children::none;
@@ -33,11 +37,14 @@ public:
     {
         auto signal = static_cast<int>(info.ssi_signo);
         if (signal == SIGCHLD) {
+            if (sweep_ != nullptr) {
+                sweep_->more();
+            }
             return none_left() ? events::Next::done : events::Next::wait;
         }
         if (signal == SIGTERM || signal == SIGINT) {
             // docker stop, or Ctrl-C, during the grace period: pass it on to all.
-            descendants::signal_all(signal, false);
+            descendants::signal_all(signal);
         } else {
             diag::say(diag::Level::debug, Message() << "grace: ignored SIG" << signals::name(signal).view());
         }
@@ -67,6 +74,7 @@ private:
     events::Loop& loop_;
     reap::MainChild& child_;
     bool warn_on_reap_;
+    descendants::Sweep* sweep_ = nullptr;
     Ended ended_ = Ended::all;
 };
 
@@ -102,29 +110,30 @@ void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
     bool pid1 = getpid() == 1;
     bool counting = pid1 && diag::enabled(diag::Level::info);
     int left = counting ? descendants::count() : -1;
-    int signalled = descendants::signal_all(grace.signal, true);
-    if (!pid1) {
-        left = signalled;
-        if (signalled < 0) {
-            diag::say(diag::Level::warning, "grace: /proc cannot be read: the leftovers cannot be found or signalled");
-        }
+    descendants::Sweep first(grace.signal, true);
+    if (first.more() < 0 && !pid1) {
+        diag::say(diag::Level::warning, "grace: /proc cannot be read: the leftovers cannot be found or signalled");
     }
     if (joiners > 0) {
         diag::say(diag::Level::info, Message() << "grace: waiting for " << joiners
-                                                 << " process(es) that entered from outside");
+                                               << " process(es) that entered from outside");
     }
+    waiting.follow(&first);
     if (waiting.wait_until(grace.milliseconds) == Ended::all) {
-        report(left, 0, grace.signal);
+        report(pid1 ? left : first.total(), 0, grace.signal);
         return;
     }
+    left = pid1 ? left : first.total();
     int killed = counting ? descendants::count() : -1;
-    int signalled_to_die = descendants::signal_all(SIGKILL, false);
-    killed = pid1 ? killed : signalled_to_die;
-    bool sent = pid1 || signalled_to_die > 0;
+    descendants::Sweep last(SIGKILL, false);
+    waiting.follow(&last);
+    last.more();
+    bool sent = pid1 || last.total() > 0;
+    killed = pid1 ? killed : last.total();
     if (waiting.wait_until(after_kill_ms) == Ended::deadline) {
         diag::say(diag::Level::warning, sent ? Message() << "grace: processes still there "
-                                                           << static_cast<long>(after_kill_ms) << " ms after SIGKILL"
-                                               : Message() << "grace: processes still there; none could be killed");
+                                                         << static_cast<long>(after_kill_ms) << " ms after SIGKILL"
+                                             : Message() << "grace: processes still there; none could be killed");
     }
     report(left, killed, grace.signal);
 }

@@ -119,7 +119,7 @@ void change_identity(const accounts::Identity& identity, int report_fd)
 // this function never returns.
 [[noreturn]] void become_command(const Request& request, int report_fd)
 {
-    if (setpgid(0, 0) != 0) {
+    if (request.own_group && setpgid(0, 0) != 0) {
         fail_in_child(report_fd, Step::setpgid);
     }
     if (request.terminal_fd >= 0) {
@@ -183,7 +183,9 @@ Started start(const Request& request)
     report_writer.reset();
     // Both sides set the group, so that it exists before reaper forwards to it.
     // EACCES means the child has exec'd, having set it itself.
-    [[maybe_unused]] int ignored = setpgid(pid, pid);
+    if (request.own_group) {
+        [[maybe_unused]] int ignored = setpgid(pid, pid);
+    }
 
     Report report = await_exec(report_reader.get());
     if (report.step != Step::none) {

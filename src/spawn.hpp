@@ -14,6 +14,7 @@ struct Request {
     char* const* command;                // argv of the command, null-terminated
     signals::Set mask;                   // the mask reaper was started with
     bool sigchld_was_ignored;            // reaper's caller ignored SIGCHLD: so does the child
+    bool own_group;                      // a process group of the child's own (else reaper's)
     int terminal_fd;                     // make the child's group this terminal's foreground; -1: no
     const accounts::Identity* identity;  // who the child becomes; null: who reaper is
     bool no_new_privs;                   // PR_SET_NO_NEW_PRIVS before exec

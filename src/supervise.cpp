@@ -26,14 +26,17 @@ public:
             return reap_and_follow_stops();
         }
         // A signal reaper raised on itself -- SIGPIPE from a diagnostic written to a
-        // closed pipe -- is reaper's own business, never the child's.
-        if (child_.exited || (info.ssi_code == SI_USER && static_cast<pid_t>(info.ssi_pid) == self_)) {
+        // closed pipe -- is reaper's own business, never the child's. What the terminal
+        // sent its foreground group (^C, ^\\, ^Z, a resize) reached a child in that group too.
+        bool own = info.ssi_code == SI_USER && static_cast<pid_t>(info.ssi_pid) == self_;
+        bool from_terminal = info.ssi_code == SI_KERNEL && forwarding_.shared_group;
+        if (child_.exited || own || from_terminal) {
             return events::Next::wait;
         }
         // The child's PID cannot have been reused here: only reaper reaps it, and once it
         // has, child_.exited stops every further forward.
         bool resume = signal == SIGCONT;
-        if (resume && terminal::claim(foreground_)) {
+        if (resume && !forwarding_.shared_group && terminal::claim(foreground_)) {
             terminal::hand_to(foreground_, child_.pid);  // the shell's `fg` brought reaper back
         }
         forward(info, resume && child_stopped_);
@@ -51,7 +54,7 @@ private:
         int stop_signal = std::exchange(child_.stop_signal, 0);
         child_stopped_ = child_stopped_ || stop_signal != 0;
         if (stop_signal != 0 && forwarding_.stop_with_child &&
-            terminal::is_job_stop(foreground_, child_.pid, stop_signal)) {
+            terminal::is_job_stop(foreground_, forwarding_.child_group, stop_signal)) {
             terminal::stop_self(stop_signal);
         }
         return child_.exited ? events::Next::done : events::Next::wait;
@@ -67,7 +70,8 @@ private:
             diag::say(diag::Level::debug, Message() << "dropped SIG" << signals::name(received).view());
             return;
         }
-        pid_t target = forwarding_.group || whole_group ? -child_.pid : child_.pid;
+        bool to_group = forwarding_.group || (whole_group && !forwarding_.shared_group);
+        pid_t target = to_group ? -forwarding_.child_group : child_.pid;
         if (!send(target, sent, info)) {
             // Once per signal at the default verbosity: an orchestrator's stop that
             // cannot reach the command must not wait out its timeout in silence.
