@@ -208,3 +208,122 @@ TEST_CASE("terminal: ^Z of a pipeline, then fg, continues every process of the c
     REQUIRE(session->type(control_d));
     CHECK(session->ask("wait", Deadline(10)) == "exited 0");
 }
+
+namespace {
+
+// Starts `command` (reaper's or the bare one) as the job, types `keys` once the terminal
+// shows a line holding `wait_for`, and returns the job's end and the lines after.
+struct Outcome {
+    std::vector<std::string> lines;
+    std::optional<std::string> end;
+};
+
+Outcome run_job(Placement placement, const std::vector<std::string>& command, const std::string& wait_for,
+                const std::string& keys)
+{
+    std::string why;
+    std::optional<Session> session = Session::start(placement, command, {"TERM=vt100"}, why);
+    REQUIRE(support::environment_available(session.has_value(), why));
+    Outcome outcome;
+    Deadline started(10);
+    while (!wait_for.empty()) {
+        std::optional<std::string> line = session->terminal_line(started);
+        REQUIRE(line);
+        if (line->find(wait_for) != std::string::npos) {
+            break;
+        }
+    }
+    REQUIRE(session->type(keys));
+    outcome.end = session->ask("wait", Deadline(15));
+    while (std::optional<std::string> line = session->terminal_line(Deadline(0.2))) {
+        outcome.lines.push_back(*line);
+    }
+    return outcome;
+}
+
+std::vector<std::string> with_reaper(std::vector<std::string> command)
+{
+    command.insert(command.begin(), {harness::reaper_binary(), "--"});
+    return command;
+}
+
+}  // namespace
+
+TEST_CASE("terminal: the command reads the controlling terminal although stdin is a pipe, as without reaper",
+          "[terminal]")
+{
+    // echo x | COMMAND, COMMAND reading a line from /dev/tty: the keyboard, not the pipe.
+    std::vector<std::string> reads_tty = {"sh", "-c", "read line </dev/tty; echo \"got:$line\""};
+    auto piped = [](const std::vector<std::string>& command) {
+        std::vector<std::string> job = {"sh", "-c", "echo x | \"$@\"", "sh"};
+        job.insert(job.end(), command.begin(), command.end());
+        return job;
+    };
+    Outcome bare = run_job(Placement::foreground, piped(reads_tty), "", "typed\n");
+    CHECK(bare.end == "exited 0");
+    CHECK(std::find(bare.lines.begin(), bare.lines.end(), "got:typed") != bare.lines.end());
+    Outcome ours = run_job(Placement::foreground, piped(with_reaper(reads_tty)), "", "typed\n");
+    CHECK(ours.end == bare.end);
+    CHECK(ours.lines == bare.lines);
+    // A job of its own (reaper the group leader), as an interactive shell starts it.
+    Outcome own = run_job(Placement::foreground, with_reaper({"sh", "-c", "echo x | sh -c 'read l </dev/tty; echo got:$l'"}),
+                          "", "typed\n");
+    CHECK(own.end == "exited 0");
+    CHECK(std::find(own.lines.begin(), own.lines.end(), "got:typed") != own.lines.end());
+    // less, reading its keys from the terminal while its text comes down a pipe.
+    Outcome pager = run_job(Placement::foreground, piped(with_reaper({"less", "-X"})), "x", "q");
+    CHECK(pager.end == "exited 0");
+}
+
+TEST_CASE("terminal: a command that cannot be run gives the terminal back; the script goes on reading it",
+          "[terminal]")
+{
+    // As its own job: the foreground returns to reaper's group, not to the dead child's.
+    std::string why;
+    std::optional<Session> missing =
+        Session::start(Placement::foreground, {harness::reaper_binary(), "--", "no-such-command"}, {}, why);
+    REQUIRE(support::environment_available(missing.has_value(), why));
+    CHECK(missing->ask("wait", Deadline(10)) == "exited 127");
+    CHECK(missing->foreground_group() == missing->job());
+    // In a script, as the issue was met: the next command reads the terminal.
+    std::vector<std::string> script = {"sh", "-c", "\"$@\"; read line; echo \"got:$line\"", "sh",
+                                       harness::reaper_binary(), "--", "no-such-command"};
+    Outcome after = run_job(Placement::foreground, script, "", "typed\n");
+    CHECK(after.end == "exited 0");
+    CHECK(std::find(after.lines.begin(), after.lines.end(), "got:typed") != after.lines.end());
+}
+
+TEST_CASE("terminal: a background job whose child is stopped from outside keeps running", "[terminal]")
+{
+    std::string why;
+    std::optional<Session> session =
+        Session::start(Placement::background, {harness::reaper_binary(), "--", "sleep", "1000"}, {}, why);
+    REQUIRE(support::environment_available(session.has_value(), why));
+    pid_t child = 0;
+    REQUIRE(harness::eventually(Deadline(10), [&] {
+        std::vector<pid_t> children = harness::children_of(session->job());
+        child = children.empty() ? 0 : children[0];
+        return child > 0 && harness::proc_link(child, "exe").find("sleep") != std::string::npos;
+    }));
+    REQUIRE(kill(child, SIGTSTP) == 0);
+    REQUIRE(harness::eventually(Deadline(10), [&] { return state_of(child) == 'T'; }));
+    REQUIRE(kill(child, SIGCONT) == 0);
+    REQUIRE(kill(child, SIGTERM) == 0);
+    // Had reaper stopped too, the shell would see "stopped 20" and it would stay so.
+    CHECK(session->ask("wait", Deadline(10)) == "exited 143");
+}
+
+TEST_CASE("terminal: ^C in a script's loop ends the loop, as it does without reaper", "[terminal]")
+{
+    std::vector<std::string> loop = {"bash", "-c", "for i in 1 2 3; do \"$@\"; echo \"next $i\"; done; echo end",
+                                     "bash"};
+    std::vector<std::string> bare = loop;
+    bare.insert(bare.end(), {harness::probe_binary(), "tty"});
+    Outcome without = run_job(Placement::foreground, bare, "ready", control_c);
+    CHECK(without.end == "killed " + std::to_string(SIGINT));
+    std::vector<std::string> ours = loop;
+    ours.insert(ours.end(), {harness::reaper_binary(), "--", harness::probe_binary(), "tty"});
+    Outcome with = run_job(Placement::foreground, ours, "ready", control_c);
+    CHECK(with.end == without.end);
+    CHECK(std::count(with.lines.begin(), with.lines.end(), "next 1") == 0);
+}
