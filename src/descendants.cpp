@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys.hpp"
 #include "message.hpp"
 #include "parse.hpp"
 #include "proc_stat.hpp"
@@ -37,7 +38,7 @@ std::optional<pid_t> parent_of(pid_t pid)
 {
     Message path;
     path << "/proc/" << pid << "/stat" << '\0';
-    int fd = open(path.view().data(), O_RDONLY | O_CLOEXEC);
+    int fd = sys::open(path.view().data(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return std::nullopt;
     }
@@ -66,11 +67,11 @@ bool descends_from(pid_t pid, pid_t ancestor)
     return false;
 }
 
-// Calls visit(pid) for each process listed in /proc; false if unreadable.
-template <typename Visit>
-bool for_each_process(Visit visit)
+// Calls visit(pid, context) for each process listed in /proc; false if unreadable. One
+// copy of the walk, not one per caller: the callers below adapt their lambdas to it.
+bool walk_proc(void (*visit)(pid_t, void*), void* context)
 {
-    int directory = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int directory = sys::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory < 0) {
         return false;
     }
@@ -86,13 +87,19 @@ bool for_each_process(Visit visit)
             unsigned short record_length = 0;
             __builtin_memcpy(&record_length, entry + 16, sizeof record_length);
             if (std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19))) {
-                visit(*pid);
+                visit(*pid, context);
             }
             offset += record_length;
         }
     }
     close(directory);
     return true;
+}
+
+template <typename Visit>
+bool for_each_process(Visit visit)
+{
+    return walk_proc([](pid_t pid, void* context) { (*static_cast<Visit*>(context))(pid); }, &visit);
 }
 
 // Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.

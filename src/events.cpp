@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <utility>
 
+#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
 
@@ -33,11 +34,7 @@ long long milliseconds_between(const timespec& from, const timespec& to)
     return (static_cast<long long>(to.tv_sec) - from.tv_sec) * 1000 + (to.tv_nsec - from.tv_nsec) / 1000000;
 }
 
-void pause_before_retry()
-{
-    timespec ten_ms{0, 10000000L};
-    nanosleep(&ten_ms, nullptr);
-}
+void pause_before_retry() { sys::sleep_ms(10); }
 
 }  // namespace
 

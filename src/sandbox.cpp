@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sys/wait.h>
 
+#include "sys.hpp"
 #include "diag.hpp"
 #include "reap.hpp"
 #include "signals.hpp"
@@ -44,8 +45,7 @@ private:
     for (;;) {
         int wait_status = 0;
         if (waitpid(-1, &wait_status, __WALL) < 0 && errno == ECHILD) {
-            timespec second{1, 0};
-            nanosleep(&second, nullptr);
+            sys::sleep_ms(1000);
         }
     }
 }

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
 
@@ -19,7 +20,8 @@ void close_range_or_loop(unsigned first, unsigned last)
         return;
     }
     rlimit limit{};
-    unsigned highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536 ? limit.rlim_cur : 65536;
+    bool known = syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, &limit) == 0;
+    unsigned highest = known && limit.rlim_cur < 65536 ? static_cast<unsigned>(limit.rlim_cur) : 65536;
     for (unsigned fd = first; fd <= last && fd < highest; ++fd) {
         close(static_cast<int>(fd));
     }
@@ -38,11 +40,9 @@ bool take_default_sigchld()
     return true;
 }
 
-// prctl is variadic and reads five arguments: the unused ones are passed as 0, not left as
-// whatever the registers held (valgrind flags that; some options require the zeros).
 void become_subreaper_unless_pid1()
 {
-    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
+    if (getpid() != 1 && sys::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
         diag::failed(diag::Level::warning, "prctl PR_SET_CHILD_SUBREAPER", errno);
     }
 }
@@ -53,7 +53,7 @@ void arm_parent_death_signal(int signal)
         return;
     }
     pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, static_cast<long>(signal), 0L, 0L, 0L) != 0) {
+    if (sys::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(signal)) != 0) {
         diag::failed(diag::Level::warning, "prctl PR_SET_PDEATHSIG", errno);
         return;
     }
@@ -80,7 +80,7 @@ void let_go_of_inherited(int kept, int also_kept)
 
 void die_like_child(int signal)
 {
-    prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);  // SIGQUIT's default would dump reaper's core
+    sys::prctl(PR_SET_DUMPABLE, 0);  // SIGQUIT's default would dump reaper's core
     signals::Set just_this;
     just_this.add(signal);
     if (sigmask::set_ignored(signal, false) && kill(getpid(), signal) == 0) {

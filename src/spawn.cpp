@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sys.hpp"
 #include "command_path.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
@@ -91,7 +92,7 @@ void set_home(char* home_entry, char** room)
 {
     std::size_t kept = 0;
     for (char** entry = environ; *entry != nullptr; ++entry) {
-        if (__builtin_strncmp(*entry, "HOME=", 5) != 0) {
+        if (std::string_view(*entry).substr(0, 5) != "HOME=") {
             room[kept++] = *entry;
         }
     }
@@ -132,7 +133,7 @@ void change_identity(const accounts::Identity& identity, int report_fd)
     if (request.identity != nullptr) {
         change_identity(*request.identity, report_fd);
     }
-    if (request.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+    if (request.no_new_privs && sys::prctl(PR_SET_NO_NEW_PRIVS, 1) != 0) {
         fail_in_child(report_fd, Step::no_new_privs);
     }
     if (request.home_entry != nullptr) {
@@ -163,7 +164,7 @@ Started start(const Request& request)
 {
     Started started;
     int ends[2];
-    if (pipe2(ends, O_CLOEXEC) != 0) {
+    if (sys::pipe_cloexec(ends) != 0) {
         started.failed_step = Step::pipe;
         started.error = errno;
         return started;
@@ -171,7 +172,7 @@ Started start(const Request& request)
     UniqueFd report_reader(ends[0]);
     UniqueFd report_writer(ends[1]);
 
-    pid_t pid = _Fork();  // no atfork handlers or locks to honour: reaper has neither
+    pid_t pid = sys::fork();
     if (pid < 0) {
         started.failed_step = Step::fork;
         started.error = errno;

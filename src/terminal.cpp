@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
 
@@ -13,7 +14,7 @@ namespace terminal {
 
 void open_controlling(Foreground& foreground)
 {
-    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    int fd = sys::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     foreground.fd = sigmask::above_stderr(fd);
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "sys.hpp"
 #include "unique_fd.hpp"
 
 namespace user {
@@ -15,12 +16,13 @@ constexpr std::size_t line_capacity = std::size_t{1} << 16;
 char buffer[line_capacity];
 char home_entry[sizeof "HOME=" + PATH_MAX];
 
-// Calls line(text) for every line of the file at `path` while wanted() holds. A missing
-// or unreadable file reads as empty: numeric ids need none.
-template <typename Wanted, typename Line>
-void read_lines(const char* path, Wanted wanted, Line line)
+// Feeds every line of /etc/passwd (or, with `group`, /etc/group) to the resolver while it
+// wants more. A missing or unreadable file reads as empty: numeric ids need none.
+void read_lines(accounts::Resolver& resolver, bool group)
 {
-    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+    auto wanted = [&] { return group ? resolver.wants_group() : resolver.wants_passwd(); };
+    auto line = [&](std::string_view text) { group ? resolver.group_line(text) : resolver.passwd_line(text); };
+    UniqueFd fd(sys::open(group ? "/etc/group" : "/etc/passwd", O_RDONLY | O_CLOEXEC));
     std::size_t used = 0;
     bool cut = false;  // passing over the rest of a line longer than the buffer
     while (fd.valid() && wanted()) {
@@ -59,10 +61,8 @@ void read_lines(const char* path, Wanted wanted, Line line)
 bool prepare(std::string_view spec, Prepared& prepared)
 {
     accounts::Resolver& resolver = prepared.resolver;
-    read_lines("/etc/passwd", [&] { return resolver.wants_passwd(); },
-               [&](std::string_view line) { resolver.passwd_line(line); });
-    read_lines("/etc/group", [&] { return resolver.wants_group(); },
-               [&](std::string_view line) { resolver.group_line(line); });
+    read_lines(resolver, false);
+    read_lines(resolver, true);
     const accounts::Resolved& resolved = resolver.finish();
     prepared.resolved = &resolved;
     if (!resolved.ok()) {
