@@ -116,7 +116,8 @@ void Resolver::passwd_line(std::string_view line)
     std::optional<unsigned long> gid = id_field(*fields, 3);
     std::string_view name = fields->field[0];
     std::string_view home = fields->field[5];
-    if (fields->count < 7 || !uid || !gid || name.size() > name_.size() || home.size() >= resolved_.identity.home_text.size()) {
+    if (fields->count < 7 || !uid || !gid || name.size() > name_.size() ||
+        home.size() >= resolved_.identity.home_text.size()) {
         entry_ = Found::malformed;
         return;
     }

@@ -10,14 +10,13 @@ namespace cli {
 namespace {
 
 // --help, rendered from the rows at compile time: the binary holds only the text.
-constexpr std::string_view usage_head =
-    "Usage: reaper [options] [--] COMMAND [ARG...]\n"
-    "       reaper [options] --pause\n"
-    "\n"
-    "Runs COMMAND as its child, passes on every signal, reaps every zombie, and\n"
-    "exits with COMMAND's status.\n"
-    "\n"
-    "Options:\n";
+constexpr std::string_view usage_head = "Usage: reaper [options] [--] COMMAND [ARG...]\n"
+                                        "       reaper [options] --pause\n"
+                                        "\n"
+                                        "Runs COMMAND as its child, passes on every signal, reaps every zombie, and\n"
+                                        "exits with COMMAND's status.\n"
+                                        "\n"
+                                        "Options:\n";
 constexpr std::string_view usage_tail =
     "\n"
     "SIG: a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
@@ -130,7 +129,7 @@ constexpr std::array<Parsing, setting_count> parsing = [] {
     std::array<Parsing, setting_count> rows{};
     for (std::size_t i = 0; i < setting_count; ++i) {
         const Setting& s = settings[i];
-        rows[i] = {s.short_name, s.kind,          !s.value.empty(), s.long_name.data(), s.variable.data(),
+        rows[i] = {s.short_name,           s.kind, !s.value.empty(), s.long_name.data(), s.variable.data(),
                    s.tini_variable.data(), s.flag, s.signal};
     }
     return rows;

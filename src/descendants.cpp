@@ -9,10 +9,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sys.hpp"
 #include "message.hpp"
 #include "parse.hpp"
 #include "proc_stat.hpp"
+#include "sys.hpp"
 
 namespace descendants {
 namespace {

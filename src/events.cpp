@@ -6,9 +6,9 @@
 #include <unistd.h>
 #include <utility>
 
-#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
+#include "sys.hpp"
 
 namespace events {
 namespace {
@@ -99,8 +99,8 @@ bool Loop::forget_exited(bool check_unpinned)
 {
     bool any = false;
     for (std::size_t i = count_; i >= 1; --i) {
-        bool exited = polled_[i].fd >= 0 ? polled_[i].revents != 0
-                                          : check_unpinned && kill(pids_[i], 0) != 0 && errno == ESRCH;
+        bool exited =
+            polled_[i].fd >= 0 ? polled_[i].revents != 0 : check_unpinned && kill(pids_[i], 0) != 0 && errno == ESRCH;
         if (exited) {
             forget(i);
             any = true;

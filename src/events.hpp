@@ -81,9 +81,9 @@ private:
     std::size_t next_ = 0;  // the first not yet handled
     bool has_deadline_ = false;
     timespec deadline_{};
-    std::size_t count_ = 0;                    // watched processes
-    std::size_t unpinned_ = 0;                 // of which without a pidfd
-    int failures_ = 0;                         // consecutive failed polls or reads
+    std::size_t count_ = 0;                      // watched processes
+    std::size_t unpinned_ = 0;                   // of which without a pidfd
+    int failures_ = 0;                           // consecutive failed polls or reads
     std::array<pollfd, capacity + 1> polled_{};  // [0]: the signalfd; then one per watched process
     std::array<pid_t, capacity + 1> pids_{};
 };

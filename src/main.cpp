@@ -78,11 +78,10 @@ int run(const cli::Config& config)
     // child then stays in that group, and the terminal where it is. Otherwise the child
     // gets a group of its own and, when reaper's group had it, the terminal.
     bool share_group = in_front && !config.group && getpid() != 1 && getpgrp() != getpid();
-    spawn::Started started =
-        spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
-                      in_front && !share_group ? foreground.fd : -1,
-                      identity.change ? &identity.resolved->identity : nullptr, config.no_new_privs,
-                      asked_for_user ? identity.home_entry : nullptr});
+    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
+                                           in_front && !share_group ? foreground.fd : -1,
+                                           identity.change ? &identity.resolved->identity : nullptr,
+                                           config.no_new_privs, asked_for_user ? identity.home_entry : nullptr});
     pid_t child_group = share_group ? getpgrp() : started.failed_pid > 0 ? started.failed_pid : started.pid;
     if (!started.ok()) {
         terminal::give_back(foreground, child_group);

@@ -21,8 +21,8 @@ void note_exit(MainChild& main_child, pid_t pid, int wait_status, bool warn_on_r
         main_child.wait_status = wait_status;
         diag::say(diag::Level::info, Message() << "child " << pid << " ended, wait status " << wait_status);
     } else if (warn_on_reap || diag::enabled(diag::Level::debug)) {
-        diag::say(warn_on_reap ? diag::Level::warning : diag::Level::debug,
-                    Message() << "reaped zombie process " << pid);
+        diag::say(warn_on_reap ? diag::Level::warning : diag::Level::debug, Message()
+                                                                                << "reaped zombie process " << pid);
     }
 }
 
@@ -57,7 +57,7 @@ Children collect(MainChild& main_child, bool warn_on_reap)
             if (pid == main_child.pid && !main_child.exited) {
                 main_child.stop_signal = WSTOPSIG(wait_status);
                 diag::say(diag::Level::debug,
-                            Message() << "child stopped by SIG" << signals::name(main_child.stop_signal).view());
+                          Message() << "child stopped by SIG" << signals::name(main_child.stop_signal).view());
             }
             continue;
         }

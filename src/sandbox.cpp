@@ -5,10 +5,10 @@
 #include <ctime>
 #include <sys/wait.h>
 
-#include "sys.hpp"
 #include "diag.hpp"
 #include "reap.hpp"
 #include "signals.hpp"
+#include "sys.hpp"
 
 namespace sandbox {
 namespace {

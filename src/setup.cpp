@@ -7,9 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
+#include "sys.hpp"
 
 namespace setup {
 namespace {

@@ -115,8 +115,8 @@ void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
         diag::say(diag::Level::warning, "grace: /proc cannot be read: the leftovers cannot be found or signalled");
     }
     if (joiners > 0) {
-        diag::say(diag::Level::info, Message() << "grace: waiting for " << joiners
-                                               << " process(es) that entered from outside");
+        diag::say(diag::Level::info,
+                  Message() << "grace: waiting for " << joiners << " process(es) that entered from outside");
     }
     waiting.follow(&first);
     if (waiting.wait_until(grace.milliseconds) == Ended::all) {

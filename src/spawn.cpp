@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sys.hpp"
 #include "command_path.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
 #include "status.hpp"
+#include "sys.hpp"
 #include "unique_fd.hpp"
 
 namespace spawn {

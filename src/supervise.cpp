@@ -83,7 +83,7 @@ private:
         }
         if (diag::enabled(diag::Level::debug)) {  // the hot path: build no message for nothing
             diag::say(diag::Level::debug, Message() << "forwarded SIG" << signals::name(received).view() << " as SIG"
-                                                      << signals::name(sent).view() << " to " << target);
+                                                    << signals::name(sent).view() << " to " << target);
         }
     }
 

@@ -11,8 +11,8 @@ namespace supervise {
 
 struct Forwarding {
     pid_t child_group;
-    bool group;               // to the child's whole process group
-    bool shared_group;        // the child is in reaper's group: the terminal's ^C reached it too
+    bool group;         // to the child's whole process group
+    bool shared_group;  // the child is in reaper's group: the terminal's ^C reached it too
     const signals::Rewrite& rewrite;
     bool warn_on_reap;
     bool stop_with_child;  // repeat the child's job-control stops on reaper: not as PID 1

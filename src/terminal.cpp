@@ -6,9 +6,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sys.hpp"
 #include "diag.hpp"
 #include "sigmask.hpp"
+#include "sys.hpp"
 
 namespace terminal {
 

@@ -55,6 +55,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "probe_lines.hpp"
+
 namespace {
 
 void say(const std::string& line)
@@ -99,7 +101,7 @@ int block_everything_into_signalfd()
 // Prints each signal until stdin closes.
 void report_signals(const std::string& who, int signal_fd)
 {
-    say("ready " + who);
+    say(probe_lines::ready_of(who));
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     for (;;) {
         if (poll(fds, 2, -1) < 0) {
@@ -112,7 +114,7 @@ void report_signals(const std::string& who, int signal_fd)
             signalfd_siginfo info{};
             // SIGCHLD is the probe's own business (its grandchild ending), never forwarded.
             if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo != SIGCHLD) {
-                say(who + " SIG " + std::to_string(info.ssi_signo));
+                say(probe_lines::signal_of(who, static_cast<int>(info.ssi_signo)));
             }
             continue;  // drain signals before looking at stdin
         }
@@ -290,7 +292,7 @@ void write_durably(const std::string& file)
         }
         int signal = static_cast<int>(info.ssi_signo);
         if (kind == "report") {
-            say("daemon SIG " + std::to_string(signal));
+            say(probe_lines::signal_of("daemon", signal));
             if (signal == SIGTERM || signal == SIGINT) {
                 _exit(0);
             }
@@ -311,7 +313,7 @@ void write_durably(const std::string& file)
 int mode_payloads()
 {
     int signal_fd = block_everything_into_signalfd();
-    say("ready");
+    say(probe_lines::ready);
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     for (;;) {
         if (poll(fds, 2, -1) < 0 && errno != EINTR) {
@@ -358,8 +360,8 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
         }
         char byte = 0;
         int status = 0;
-        if (read(inner[0], &byte, 1) != 1 || kill(daemon, SIGSTOP) != 0 || waitpid(daemon, &status, WUNTRACED) != daemon ||
-            !WIFSTOPPED(status) || write(ready[1], "r", 1) != 1) {
+        if (read(inner[0], &byte, 1) != 1 || kill(daemon, SIGSTOP) != 0 ||
+            waitpid(daemon, &status, WUNTRACED) != daemon || !WIFSTOPPED(status) || write(ready[1], "r", 1) != 1) {
             _exit(98);
         }
         _exit(0);
@@ -377,7 +379,7 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
     sigaddset(&term, SIGTERM);
     sigprocmask(SIG_BLOCK, &term, nullptr);
     int signal_fd = signalfd(-1, &term, SFD_CLOEXEC);
-    say("left");
+    say(probe_lines::left);
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     for (;;) {
         if (poll(fds, 2, -1) < 0 && errno != EINTR) {
@@ -473,7 +475,7 @@ int mode_churn()
     int signal_fd = block_everything_into_signalfd();
     fcntl(signal_fd, F_SETFL, O_NONBLOCK);
     fcntl(STDIN_FILENO, F_SETFL, O_NONBLOCK);
-    say("ready churn");
+    say(probe_lines::ready_of("churn"));
     long counted = 0;
     for (;;) {
         signalfd_siginfo info[64];
@@ -641,7 +643,7 @@ int main(int argc, char** argv)
     }
     if (mode == "writer" && argc > 2) {
         int signal_fd = block_everything_into_signalfd();
-        say("ready");
+        say(probe_lines::ready);
         wait_for_a_signal_then_write(signal_fd, argv[2]);
     }
     if (mode == "payloads") {
@@ -657,7 +659,7 @@ int main(int argc, char** argv)
         return 0;
     }
     if (mode == "sleep") {
-        say("ready");
+        say(probe_lines::ready);
         wait_for_stdin_eof();
         return 0;
     }

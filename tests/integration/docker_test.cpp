@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "docker_env.hpp"
+#include "probe_lines.hpp"
 #include "pty_session.hpp"
 #include "support.hpp"
 
@@ -137,10 +138,9 @@ TEST_CASE("docker stop: a process started with docker exec -d finishes its file 
         return;
     }
     Container container(*docker, container_name("exec"));
-    REQUIRE(docker
-                ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(),
-                       "sleep"})
-                .exit_code == 0);
+    REQUIRE(
+        docker->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(), "sleep"})
+            .exit_code == 0);
     REQUIRE(container.logs_show("ready", 30));
     pid_t init = container.host_pid();
     REQUIRE(docker->run({"exec", "-d", container.name(), "/probe", "writer", "/written"}, 30).exit_code == 0);
@@ -171,9 +171,9 @@ TEST_CASE("docker kill -s USR1 reaches the app", "[docker]")
         docker
             ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(), "signals"})
             .exit_code == 0);
-    REQUIRE(container.logs_show("ready child", 30));
+    REQUIRE(container.logs_show(probe_lines::ready_of("child"), 30));
     REQUIRE(docker->run({"kill", "-s", "USR1", container.name()}, 30).exit_code == 0);
-    CHECK(container.logs_show("child SIG " + std::to_string(SIGUSR1), 10));
+    CHECK(container.logs_show(probe_lines::signal_of("child", SIGUSR1), 10));
 }
 
 TEST_CASE("docker run -t: docker kill -s INT ends an app that waits for SIGINT, with 130", "[docker]")

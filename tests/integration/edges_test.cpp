@@ -2,14 +2,15 @@
 // shell, tini. Each scenario runs that tool beside reaper where it has a counterpart.
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 #include "signals.hpp"
 
 using common::as_pid1;
@@ -18,7 +19,10 @@ using harness::Deadline;
 
 namespace {
 
-std::string temporary_path(const std::string& name) { return "/tmp/reaper-edges-" + std::to_string(getpid()) + "-" + name; }
+std::string temporary_path(const std::string& name)
+{
+    return "/tmp/reaper-edges-" + std::to_string(getpid()) + "-" + name;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start)
 {
@@ -41,7 +45,7 @@ char state_of(pid_t pid)
 // once all of them have arrived (`expected` lines).
 std::vector<std::string> payload_lines(harness::Reaper& process, pid_t target, std::size_t expected)
 {
-    REQUIRE(process.read_until("ready", Deadline(10)));
+    REQUIRE(process.read_until(probe_lines::ready, Deadline(10)));
     sigval value{};
     value.sival_int = 4242;
     REQUIRE(sigqueue(target, SIGUSR1, value) == 0);
@@ -82,10 +86,11 @@ TEST_CASE("a script without #! runs with /bin/sh, as tini (execvp) runs it; 126 
     }
     if (support::environment_available(geteuid() == 0, "hiding /bin/sh needs a mount namespace (root)")) {
         // No shell to run it with: 126, one line.
-        harness::Finished shell_gone = common::run_to_end(
-            "unshare", {"--mount", "--", "sh", "-c", "mount --bind /dev/null /bin/sh && exec \"$@\"", "sh",
-                        harness::reaper_binary(), "--", script},
-            false);
+        harness::Finished shell_gone =
+            common::run_to_end("unshare",
+                               {"--mount", "--", "sh", "-c", "mount --bind /dev/null /bin/sh && exec \"$@\"", "sh",
+                                harness::reaper_binary(), "--", script},
+                               false);
         CHECK(shell_gone.exit_code == 126);
         CHECK(shell_gone.stderr_text == "reaper: exec \"" + script + "\": Exec format error\n");
     }
@@ -134,7 +139,7 @@ TEST_CASE("a forward the kernel refuses is said once per signal at the default v
     harness::Options options;
     options.program = "setpriv";
     options.reaper_args = {"--reuid=65534", "--regid=65534", "--clear-groups", harness::reaper_binary(), "--",
-                           becomes_root, "become-root"};
+                           becomes_root,    "become-root"};
     options.new_pid_namespace = false;
     std::optional<harness::Reaper> reaper = common::start(options);
     REQUIRE(reaper);
@@ -157,22 +162,18 @@ TEST_CASE("a forward the kernel refuses is said once per signal at the default v
     harness::run_program({"rm", "-rf", dir}, 10);
 }
 
-TEST_CASE("a stop sent to the child from outside leaves reaper running; the child's exit still ends it",
-          "[subreaper]")
+TEST_CASE("a stop sent to the child from outside leaves reaper running; the child's exit still ends it", "[subreaper]")
 {
-    std::optional<harness::Reaper> reaper = common::start(as_subreaper({}, {"sleep"}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("ready", Deadline(10)));
-    std::vector<pid_t> children = harness::children_of(reaper->pid());
-    REQUIRE(children.size() == 1);
-    REQUIRE(kill(children[0], SIGTSTP) == 0);
-    REQUIRE(harness::eventually(Deadline(10), [&] { return state_of(children[0]) == 'T'; }));
-    REQUIRE(kill(children[0], SIGCONT) == 0);
-    reaper->close_stdin();
-    // Had reaper stopped with the child, nobody would continue it: no exit, a zombie under it.
-    CHECK(reaper->wait_exit(Deadline(10)) == 0);
+    common::scenario(as_subreaper({}, {"sleep"}), probe_lines::ready, [&](harness::Reaper& reaper) {
+        std::vector<pid_t> children = harness::children_of(reaper.pid());
+        REQUIRE(children.size() == 1);
+        REQUIRE(kill(children[0], SIGTSTP) == 0);
+        REQUIRE(harness::eventually(Deadline(10), [&] { return state_of(children[0]) == 'T'; }));
+        REQUIRE(kill(children[0], SIGCONT) == 0);
+        reaper.close_stdin();
+        // Had reaper stopped with the child, nobody would continue it: no exit, a zombie under it.
+        CHECK(reaper.wait_exit(Deadline(10)) == 0);
+    });
 }
 
 TEST_CASE("grace: a process that entered the namespace from outside (nsenter) gets SIGTERM and is waited for",
@@ -195,7 +196,7 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
         std::optional<harness::Reaper> unshare = common::start(options);
         REQUIRE(unshare);
         if (!pause) {
-            REQUIRE(unshare->read_until("ready", Deadline(10)));
+            REQUIRE(unshare->read_until(probe_lines::ready, Deadline(10)));
         }
         pid_t init = 0;
         REQUIRE(harness::eventually(Deadline(10), [&] {
@@ -208,11 +209,11 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
         harness::Options enter;
         enter.program = "nsenter";
         enter.new_pid_namespace = false;
-        enter.reaper_args = {"--target", std::to_string(init), "--pid", "--mount", "--", harness::probe_binary(),
-                             "writer", file};
+        enter.reaper_args = {"--target", std::to_string(init),    "--pid",  "--mount",
+                             "--",       harness::probe_binary(), "writer", file};
         std::optional<harness::Reaper> joiner = common::start(enter);
         REQUIRE(joiner);
-        REQUIRE(joiner->read_until("ready", Deadline(10)));
+        REQUIRE(joiner->read_until(probe_lines::ready, Deadline(10)));
         if (pause) {
             REQUIRE(kill(init, SIGTERM) == 0);
         } else {
@@ -231,35 +232,31 @@ TEST_CASE("grace: a stopped leftover gets SIGCONT right after SIGTERM, and finis
 {
     std::string file = temporary_path("stopped");
     unlink(file.c_str());
-    std::optional<harness::Reaper> reaper = common::start(as_pid1({"--grace", "20"}, {"leave", "stopped-write", "7", file}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("left", Deadline(10)));
-    auto start = std::chrono::steady_clock::now();
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(30)) == 7);
-    CHECK(seconds_since(start) < 10.0);  // not the 20 s deadline: it was continued, not killed
-    CHECK(written_in_full(file));
-    unlink(file.c_str());
+    common::scenario(as_pid1({"--grace", "20"}, {"leave", "stopped-write", "7", file}), probe_lines::left,
+                     [&](harness::Reaper& reaper) {
+                         auto start = std::chrono::steady_clock::now();
+                         reaper.close_stdin();
+                         CHECK(reaper.wait_exit(Deadline(30)) == 7);
+                         CHECK(seconds_since(start) < 10.0);  // not the 20 s deadline: it was continued, not killed
+                         CHECK(written_in_full(file));
+                         unlink(file.c_str());
+                     });
 }
 
 TEST_CASE("grace as a subreaper: what a leftover forks on its way out gets SIGTERM too", "[grace]")
 {
     std::string file = temporary_path("forked");
     unlink(file.c_str());
-    std::optional<harness::Reaper> reaper =
-        common::start(as_subreaper({"--grace", "20", "-v"}, {"leave", "forker", "7", file}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("left", Deadline(10)));
-    auto start = std::chrono::steady_clock::now();
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(30)) == 7);
-    CHECK(seconds_since(start) < 10.0);
-    CHECK(written_in_full(file));
-    CHECK(reaper->stderr_text(Deadline(5)).find("reaper: grace: 2 process(es) left; 2 ended on SIGTERM, 0 killed") !=
-          std::string::npos);
-    unlink(file.c_str());
+    common::scenario(as_subreaper({"--grace", "20", "-v"}, {"leave", "forker", "7", file}), probe_lines::left,
+                     [&](harness::Reaper& reaper) {
+                         auto start = std::chrono::steady_clock::now();
+                         reaper.close_stdin();
+                         CHECK(reaper.wait_exit(Deadline(30)) == 7);
+                         CHECK(seconds_since(start) < 10.0);
+                         CHECK(written_in_full(file));
+                         CHECK(reaper.stderr_text(Deadline(5))
+                                   .find("reaper: grace: 2 process(es) left; 2 ended on SIGTERM, 0 killed") !=
+                               std::string::npos);
+                         unlink(file.c_str());
+                     });
 }

@@ -1,5 +1,8 @@
 #include "harness.hpp"
 
+#include "proc_stat.hpp"
+#include "status.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -134,12 +137,11 @@ void close_fd(int& fd)
     }
 }
 
+// As a shell shows it, by reaper's own rule: the code, or 128+N for death by signal N.
 int decode(int wait_status)
 {
-    if (WIFEXITED(wait_status)) {
-        return WEXITSTATUS(wait_status);
-    }
-    return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : -1;
+    bool ended = WIFEXITED(wait_status) || WIFSIGNALED(wait_status);
+    return ended ? status::exit_code(wait_status, status::CodeSet()) : -1;
 }
 
 bool wait_readable(int fd, const Deadline& deadline)
@@ -436,15 +438,8 @@ std::optional<Finished> run_program(const std::vector<std::string>& argv, double
 
 std::optional<ProcessInfo> process_info(pid_t pid)
 {
-    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    std::size_t close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos || close_paren + 4 > stat.size()) {
-        return std::nullopt;
-    }
-    std::istringstream fields(stat.substr(close_paren + 2));
-    ProcessInfo info{pid, 0, '?'};
-    fields >> info.state >> info.parent;
-    return info;
+    std::optional<proc_stat::Fields> fields = proc_stat::parse(read_file("/proc/" + std::to_string(pid) + "/stat"));
+    return fields ? std::optional<ProcessInfo>(ProcessInfo{pid, fields->parent, fields->state}) : std::nullopt;
 }
 
 std::vector<ProcessInfo> processes_in_namespace_of(pid_t member)

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 #include "pty_session.hpp"
 
 using harness::Deadline;
@@ -59,8 +60,7 @@ TEST_CASE("terminal: the child gets the foreground; ^C kills it once, and the sh
     // loop. reaper must end the same way (not "exited 130", which bash takes for a
     // command that handled SIGINT).
     std::string why;
-    std::optional<Session> bare =
-        Session::start(Placement::foreground, {harness::probe_binary(), "tty"}, {}, why);
+    std::optional<Session> bare = Session::start(Placement::foreground, {harness::probe_binary(), "tty"}, {}, why);
     support::environment_available(bare.has_value(), why);
     if (!bare) {
         return;
@@ -85,13 +85,13 @@ TEST_CASE("terminal: one ^C is one SIGINT for the child; reaper does not forward
     if (!session) {
         return;
     }
-    REQUIRE(session->terminal_shows("ready child", Deadline(10)));
+    REQUIRE(session->terminal_shows(probe_lines::ready_of("child"), Deadline(10)));
     REQUIRE(session->type(control_c));
-    CHECK(session->terminal_line(Deadline(5)) == "child SIG " + std::to_string(SIGINT));
+    CHECK(session->terminal_line(Deadline(5)) == probe_lines::signal_of("child", SIGINT));
     // A marker sent through reaper: had reaper queued a SIGINT of its own, it would be
     // forwarded first (lower numbers are dequeued first) and show before the marker.
     REQUIRE(kill(session->job(), SIGUSR1) == 0);
-    CHECK(session->terminal_line(Deadline(5)) == "child SIG " + std::to_string(SIGUSR1));
+    CHECK(session->terminal_line(Deadline(5)) == probe_lines::signal_of("child", SIGUSR1));
     REQUIRE(session->type(control_d));
     CHECK(session->ask("wait", Deadline(10)) == "exited 0");
 }
@@ -161,27 +161,25 @@ TEST_CASE("terminal: under a shell without job control, the terminal and its set
 
 TEST_CASE("as PID 1, a stopped child stays stopped until reaper is sent SIGCONT", "[pid1]")
 {
-    std::optional<harness::Reaper> reaper = common::start(common::as_pid1({}, {"tty"}));
-    if (!reaper) {
-        return;
-    }
-    std::optional<std::string> line = reaper->read_line(Deadline(10));
-    REQUIRE(line);
-    REQUIRE(line->rfind("ready ", 0) == 0);
-    std::vector<pid_t> children = harness::children_of(reaper->pid());
-    REQUIRE(children.size() == 1);
-    pid_t child = children[0];
-    REQUIRE(kill(reaper->pid(), SIGTSTP) == 0);  // forwarded; the child's default action stops it
-    CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) == 'T'; }));
-    // reaper has seen the stop (SIGCHLD) and is back waiting, not stopped itself.
-    CHECK(harness::eventually(Deadline(5), [&] { return harness::idle_in_wait(reaper->pid()); }));
-    CHECK(state_of(reaper->pid()) != 'T');
-    REQUIRE(kill(reaper->pid(), SIGCONT) == 0);
-    CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) != 'T'; }));
-    reaper->write_stdin("after\n");
-    CHECK(reaper->read_line(Deadline(5)) == "line after");
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(10)) == 0);
+    common::scenario(common::as_pid1({}, {"tty"}), "", [&](harness::Reaper& reaper) {
+        std::optional<std::string> line = reaper.read_line(Deadline(10));
+        REQUIRE(line);
+        REQUIRE(line->rfind("ready ", 0) == 0);
+        std::vector<pid_t> children = harness::children_of(reaper.pid());
+        REQUIRE(children.size() == 1);
+        pid_t child = children[0];
+        REQUIRE(kill(reaper.pid(), SIGTSTP) == 0);  // forwarded; the child's default action stops it
+        CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) == 'T'; }));
+        // reaper has seen the stop (SIGCHLD) and is back waiting, not stopped itself.
+        CHECK(harness::eventually(Deadline(5), [&] { return harness::idle_in_wait(reaper.pid()); }));
+        CHECK(state_of(reaper.pid()) != 'T');
+        REQUIRE(kill(reaper.pid(), SIGCONT) == 0);
+        CHECK(harness::eventually(Deadline(5), [&] { return state_of(child) != 'T'; }));
+        reaper.write_stdin("after\n");
+        CHECK(reaper.read_line(Deadline(5)) == "line after");
+        reaper.close_stdin();
+        CHECK(reaper.wait_exit(Deadline(10)) == 0);
+    });
 }
 
 TEST_CASE("terminal: ^Z of a pipeline, then fg, continues every process of the child's group", "[terminal]")
@@ -266,8 +264,8 @@ TEST_CASE("terminal: the command reads the controlling terminal although stdin i
     CHECK(ours.end == bare.end);
     CHECK(ours.lines == bare.lines);
     // A job of its own (reaper the group leader), as an interactive shell starts it.
-    Outcome own = run_job(Placement::foreground, with_reaper({"sh", "-c", "echo x | sh -c 'read l </dev/tty; echo got:$l'"}),
-                          "", "typed\n");
+    Outcome own = run_job(Placement::foreground,
+                          with_reaper({"sh", "-c", "echo x | sh -c 'read l </dev/tty; echo got:$l'"}), "", "typed\n");
     CHECK(own.end == "exited 0");
     CHECK(std::find(own.lines.begin(), own.lines.end(), "got:typed") != own.lines.end());
     // less, reading its keys from the terminal while its text comes down a pipe.
@@ -275,8 +273,7 @@ TEST_CASE("terminal: the command reads the controlling terminal although stdin i
     CHECK(pager.end == "exited 0");
 }
 
-TEST_CASE("terminal: a command that cannot be run gives the terminal back; the script goes on reading it",
-          "[terminal]")
+TEST_CASE("terminal: a command that cannot be run gives the terminal back; the script goes on reading it", "[terminal]")
 {
     // As its own job: the foreground returns to reaper's group, not to the dead child's.
     std::string why;
@@ -286,8 +283,8 @@ TEST_CASE("terminal: a command that cannot be run gives the terminal back; the s
     CHECK(missing->ask("wait", Deadline(10)) == "exited 127");
     CHECK(missing->foreground_group() == missing->job());
     // In a script, as the issue was met: the next command reads the terminal.
-    std::vector<std::string> script = {"sh", "-c", "\"$@\"; read line; echo \"got:$line\"", "sh",
-                                       harness::reaper_binary(), "--", "no-such-command"};
+    std::vector<std::string> script = {
+        "sh", "-c", "\"$@\"; read line; echo \"got:$line\"", "sh", harness::reaper_binary(), "--", "no-such-command"};
     Outcome after = run_job(Placement::foreground, script, "", "typed\n");
     CHECK(after.end == "exited 0");
     CHECK(std::find(after.lines.begin(), after.lines.end(), "got:typed") != after.lines.end());

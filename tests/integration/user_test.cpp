@@ -120,8 +120,7 @@ TEST_CASE("--user sets HOME as gosu does: the entry's, whatever HOME was; / for 
     CHECK(unset.stdout_text == "/nonexistent\n");
 }
 
-TEST_CASE("--user: passwd and group files of several MiB, CRLF ends and extra fields, as gosu reads them",
-          "[user]")
+TEST_CASE("--user: passwd and group files of several MiB, CRLF ends and extra fields, as gosu reads them", "[user]")
 {
     if (!root_or_skip()) {
         return;
@@ -133,14 +132,13 @@ TEST_CASE("--user: passwd and group files of several MiB, CRLF ends and extra fi
                    ":/home/pad:/bin/sh\n";
     }
     // alice and bob after 2 MiB of others; alice's line has extra fields; CRLF ends.
-    std::ofstream(accounts.dir() + "/passwd")
-        << padding << "root:x:0:0:root:/root:/bin/sh\r\n"
-        << "alice:x:1000:1000:Alice:/home/alice:/bin/sh:extra\r\n"
-        << "bob:x:1001:1001:Bob:/home/bob:/bin/sh\r\n";
+    std::ofstream(accounts.dir() + "/passwd") << padding << "root:x:0:0:root:/root:/bin/sh\r\n"
+                                              << "alice:x:1000:1000:Alice:/home/alice:/bin/sh:extra\r\n"
+                                              << "bob:x:1001:1001:Bob:/home/bob:/bin/sh\r\n";
     std::string group_padding;
     for (int i = 0; i < 40000; ++i) {
-        group_padding += "grp" + std::to_string(i) + ":x:" + std::to_string(100000 + i) + ":" + std::string(40, 'm') +
-                         "\n";
+        group_padding +=
+            "grp" + std::to_string(i) + ":x:" + std::to_string(100000 + i) + ":" + std::string(40, 'm') + "\n";
     }
     std::ofstream(accounts.dir() + "/group") << group_padding << "alice:x:1000:\r\naudio:x:29:bob,alice\r\n"
                                              << "video:x:44:alice\r\n";

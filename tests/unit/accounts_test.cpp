@@ -146,7 +146,8 @@ TEST_CASE("tolerant as libc: CRLF line ends, extra passwd fields", "[accounts]")
     CHECK(groups_of(alice.identity) == std::vector<gid_t>{1000, 29, 44});
     CHECK(accounts::resolve("alice:video", crlf_passwd, crlf_group).identity.gid == 44);
 
-    accounts::Resolved extra = accounts::resolve("carol", "carol:x:1500:1500:Carol:/home/carol:/bin/sh:extra:more\n", "");
+    accounts::Resolved extra =
+        accounts::resolve("carol", "carol:x:1500:1500:Carol:/home/carol:/bin/sh:extra:more\n", "");
     REQUIRE(extra.ok());
     CHECK(extra.identity.uid == 1500);
     CHECK(extra.identity.home() == "/home/carol");

@@ -382,8 +382,14 @@ TEST_CASE("TINI_VERBOSITY is read as tini reads it, with atoi; REAPER_VERBOSITY 
         std::string value;
         int verbosity;
     };
-    for (const Case& c : std::initializer_list<Case>{
-             {"", 0}, {"abc", 0}, {"3x", 3}, {" 2", 2}, {"+2", 2}, {"-1", 0}, {"999", 99}, {"99999999999999999999", 99}}) {
+    for (const Case& c : std::initializer_list<Case>{{"", 0},
+                                                     {"abc", 0},
+                                                     {"3x", 3},
+                                                     {" 2", 2},
+                                                     {"+2", 2},
+                                                     {"-1", 0},
+                                                     {"999", 99},
+                                                     {"99999999999999999999", 99}}) {
         INFO("TINI_VERBOSITY='" << c.value << "'");
         CHECK(config_of(parse({"reaper", "x"}, {"TINI_VERBOSITY=" + c.value})).verbosity == c.verbosity);
     }
