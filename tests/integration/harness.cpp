@@ -177,7 +177,6 @@ std::string read_file(const std::string& path)
 std::string reaper_binary() { return required_env("REAPER_BINARY"); }
 std::string probe_binary() { return required_env("REAPER_PROBE"); }
 
-bool ci_requires_everything() { return required_env("CI") == "true"; }
 
 Deadline::Deadline(double seconds)
     : end_(std::chrono::steady_clock::now() +
