@@ -49,6 +49,7 @@ class Containerd:
         self.config_text, self.socket = compose_config(work, example)
         self.pb, self._rpc = stubs
         self._process = None
+        self._channel = None
 
     def start(self):
         for tool in ("containerd", "ctr", "runc", "containerd-shim-runc-v2"):
@@ -100,7 +101,8 @@ class Containerd:
     def stop(self):
         if self._process is None:
             return
-        self._channel.close()
+        if self._channel is not None:
+            self._channel.close()
         self._process.send_signal(signal.SIGTERM)
         try:
             self._process.wait(timeout=20)

@@ -113,6 +113,8 @@ class Suite:
         self.containerd = None
         self.podman = None
         self._images = None
+        self._broken = {}  # environment: why it could not be made
+        self._to_stop = []
         self._created = [d for d in HOST_LEFTOVERS if not os.path.exists(d)]
 
     def common(self):
@@ -152,37 +154,54 @@ class Suite:
         return runtime_pb2, runtime_pb2_grpc
 
     def get_containerd(self):
+        """The private containerd with the images imported; built by the first case that
+        asks, and the same failure for every later one when that could not be done."""
         if self.containerd is None:
-            images = self.common()
-            work = f"{self.work}/containerd"
-            os.makedirs(work)
-            containerd = Containerd(work, EXAMPLE_CONFIG, self.stubs())
+            if "containerd" in self._broken:
+                raise self._broken["containerd"]
+            try:
+                images = self.common()
+                work = f"{self.work}/containerd"
+                os.makedirs(work)
+                containerd = Containerd(work, EXAMPLE_CONFIG, self.stubs())
+                self._to_stop.append(containerd)
+                containerd.start()
+                print(f"  containerd {containerd.version}, sandbox_image {containerd.sandbox_image}", flush=True)
+                containerd.import_image(*images["app"])
+                self.pause_image = self.sandbox_archive(containerd, "pause", {"/reaper": self.reaper},
+                                                        ["/reaper", "--pause"])
+                # The sandbox that never reaps: sleep as PID 1 (busybox's), never calling wait.
+                self.never_reaping_image = self.sandbox_archive(containerd, "sleep", {"/bin/busybox": BUSYBOX},
+                                                                ["/bin/busybox", "sleep", "1000000"])
+                containerd.import_image(*self.pause_image)
+            except Exception as error:
+                self._broken["containerd"] = error
+                raise
             self.containerd = containerd
-            containerd.start()
-            print(f"  containerd {containerd.version}, sandbox_image {containerd.sandbox_image}", flush=True)
-            containerd.import_image(*images["app"])
-            self.pause_image = self.sandbox_archive("pause", {"/reaper": self.reaper}, ["/reaper", "--pause"])
-            # The sandbox that never reaps: sleep as PID 1 (busybox's), never calling wait.
-            self.never_reaping_image = self.sandbox_archive("sleep", {"/bin/busybox": BUSYBOX},
-                                                            ["/bin/busybox", "sleep", "1000000"])
-            containerd.import_image(*self.pause_image)
         return self.containerd
 
-    def sandbox_archive(self, role, files, entrypoint):
+    def sandbox_archive(self, containerd, role, files, entrypoint):
         """An image under the name that the configuration gives as sandbox_image."""
         archive = f"{self.work}/sandbox-{role}.tar"
-        name = self.containerd.sandbox_image
+        name = containerd.sandbox_image
         return archive, name, oci_image.write_archive(archive, name, files, entrypoint=entrypoint)
 
     def get_podman(self):
         if self.podman is None:
-            images = self.common()
-            if not os.path.exists(CATATONIT):
-                raise Unavailable(f"catatonit is missing ({CATATONIT})")
-            podman = Podman(f"{self.work}/podman", f"{self.cgroup}/podman")
+            if "podman" in self._broken:
+                raise self._broken["podman"]
+            try:
+                images = self.common()
+                if not os.path.exists(CATATONIT):
+                    raise Unavailable(f"catatonit is missing ({CATATONIT})")
+                podman = Podman(f"{self.work}/podman", f"{self.cgroup}/podman")
+                self._to_stop.append(podman)
+                podman.start()
+                podman.load(images["app"][0])
+            except Exception as error:
+                self._broken["podman"] = error
+                raise
             self.podman = podman
-            podman.start()
-            podman.load(images["app"][0])
         return self.podman
 
     def pod(self, name, pid_mode):
@@ -196,10 +215,8 @@ class Suite:
         return path
 
     def close(self):
-        if self.podman is not None:
-            self.podman.stop()
-        if self.containerd is not None:
-            self.containerd.stop()
+        for environment in reversed(self._to_stop):
+            environment.stop()
         host.remove_cgroup(self.cgroup)
         remove_host_leftovers(self._created)
         subprocess.run(["rm", "-rf", "--one-file-system", self.work])
