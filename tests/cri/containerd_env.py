@@ -109,9 +109,23 @@ class Containerd:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        # A shim outlives containerd when a pod was not removed: it is still ours.
-        for pid in shims_of(self.socket):
-            os.kill(pid, signal.SIGKILL)
+        # A shim ends by itself soon after its pod is removed (and then removes its socket
+        # in /run/containerd/s); one whose pod could not be removed is still ours to kill,
+        # with the containers it started (its children), which would outlive it.
+        shims = [host.Pinned(pid) for pid in shims_of(self.socket)]
+        if not host.eventually(lambda: all(shim.ended() for shim in shims), 10):
+            for shim in shims:
+                for child in [host.Pinned(pid) for pid in host.children_of(shim.pid)]:
+                    child.kill(signal.SIGKILL)
+                    child.close()
+                sockets = host.socket_paths_of(shim.pid)
+                if not shim.ended():
+                    shim.kill(signal.SIGKILL)
+                for path in sockets:  # what the shim, killed, cannot remove itself
+                    if path.startswith("/run/containerd/s/"):
+                        os.unlink(path)
+        for shim in shims:
+            shim.close()
         unmount_under(self.work)
 
 

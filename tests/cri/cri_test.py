@@ -115,6 +115,7 @@ class Suite:
         self._images = None
         self._broken = {}  # environment: why it could not be made
         self._to_stop = []
+        self._pods = []
         self._created = [d for d in HOST_LEFTOVERS if not os.path.exists(d)]
 
     def common(self):
@@ -207,7 +208,9 @@ class Suite:
     def pod(self, name, pid_mode):
         logs = f"{self.work}/logs/{name}"
         os.makedirs(logs, exist_ok=True)
-        return Pod(self.containerd, name, APP_IMAGE, logs, f"{self.cgroup}/{name}", pid_mode)
+        pod = Pod(self.containerd, name, APP_IMAGE, logs, f"{self.cgroup}/{name}", pid_mode)
+        self._pods.append(pod)
+        return pod
 
     def data_directory(self, name):
         path = f"{self.work}/data/{name}"
@@ -215,6 +218,8 @@ class Suite:
         return path
 
     def close(self):
+        for pod in self._pods:  # removed already unless a test broke off
+            pod.__exit__(None, None, None)
         for environment in reversed(self._to_stop):
             environment.stop()
         host.remove_cgroup(self.cgroup)

@@ -3,6 +3,7 @@ and waits that poll a condition until a deadline (never a bare sleep)."""
 import glob
 import os
 import select
+import signal
 import time
 
 
@@ -46,6 +47,26 @@ def status_field(pid, name):
     except (FileNotFoundError, ProcessLookupError):
         pass
     return None
+
+
+def children_of(parent):
+    return [int(entry) for entry in os.listdir("/proc")
+            if entry.isdigit() and status_field(entry, "PPid") == str(parent)]
+
+
+def socket_paths_of(pid):
+    """The paths of the unix sockets the process has open."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        return []
+    with open("/proc/net/unix") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    return sorted({row[7] for row in rows if len(row) > 7 and row[6] in inodes})
 
 
 def pid_in_own_namespace(pid):
@@ -94,6 +115,9 @@ class Pinned:
 
     def ended(self):
         return bool(select.select([self._fd], [], [], 0)[0])
+
+    def kill(self, number):
+        signal.pidfd_send_signal(self._fd, number)
 
     def close(self):
         os.close(self._fd)
