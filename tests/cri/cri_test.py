@@ -87,8 +87,11 @@ def describe_file(path):
 # shims put their sockets in /run/containerd/s; podman's cleanup process runs runc with
 # its default root, /run/runc; podman load keeps a cache of blobs in /var/lib/containers.
 # Removed at the end when the suite made them, if nothing else is in them.
-HOST_LEFTOVERS = {"/run/containerd": ["s"], "/run/runc": [], "/var/lib/containers": ["cache/blob-info-cache-v1.boltdb",
-                                                                                      "cache"]}
+HOST_LEFTOVERS = {
+    "/run/containerd": ["s"],
+    "/run/runc": [],
+    "/var/lib/containers": ["cache/blob-info-cache-v1.boltdb", "cache"],
+}
 
 
 def remove_host_leftovers(created):
@@ -96,7 +99,10 @@ def remove_host_leftovers(created):
         for inside in HOST_LEFTOVERS[directory] + [""]:
             path = os.path.join(directory, inside).rstrip("/")
             try:
-                os.rmdir(path) if os.path.isdir(path) else os.unlink(path)
+                if os.path.isdir(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
             except OSError:
                 pass
 
@@ -112,31 +118,29 @@ class Suite:
         self.cgroup = "/" + os.path.basename(self.work)
         self.containerd = None
         self.podman = None
-        self._images = None
+        self._app_image = None
         self._broken = {}  # environment: why it could not be made
         self._to_stop = []
         self._pods = []
         self._created = [d for d in HOST_LEFTOVERS if not os.path.exists(d)]
 
     def common(self):
+        """The app image, built once: an OCI archive FROM scratch with static binaries
+        only, as (archive, name, image ID)."""
         if os.geteuid() != 0:
             raise Unavailable("needs root (a private containerd and podman)")
         for what, path in (("REAPER_BINARY", self.reaper), ("REAPER_PROBE_STATIC", self.probe),
                            ("busybox-static", BUSYBOX), ("tini", TINI)):
             if not path or not os.path.exists(path):
                 raise Unavailable(f"{what} is missing ({path or 'not set'})")
-        if self._images is None:
-            self._images = self._build_images()
-        return self._images
-
-    def _build_images(self):
-        """OCI archives built FROM scratch with static binaries: {role: (archive, name, id)}."""
-        images = {}
-        app_files = {"/reaper": self.reaper, "/probe": self.probe, "/tini": TINI, "/bin/busybox": BUSYBOX}
-        links = {f"/bin/{applet}": "busybox" for applet in ("sh", "sleep", "usleep")}
-        archive = f"{self.work}/app.tar"
-        images["app"] = (archive, APP_IMAGE, oci_image.write_archive(archive, APP_IMAGE, app_files, links=links))
-        return images
+            if not host.is_static(path):
+                raise Unavailable(f"{path} is not a static executable: it cannot run in an image FROM scratch")
+        if self._app_image is None:
+            files = {"/reaper": self.reaper, "/probe": self.probe, "/tini": TINI, "/bin/busybox": BUSYBOX}
+            links = {f"/bin/{applet}": "busybox" for applet in ("sh", "sleep", "usleep")}
+            archive = f"{self.work}/app.tar"
+            self._app_image = (archive, APP_IMAGE, oci_image.write_archive(archive, APP_IMAGE, files, links=links))
+        return self._app_image
 
     def stubs(self):
         """The CRI's Python stubs, generated from runtime.proto into the build directory."""
@@ -161,14 +165,14 @@ class Suite:
             if "containerd" in self._broken:
                 raise self._broken["containerd"]
             try:
-                images = self.common()
+                app_image = self.common()
                 work = f"{self.work}/containerd"
                 os.makedirs(work)
                 containerd = Containerd(work, EXAMPLE_CONFIG, self.stubs())
                 self._to_stop.append(containerd)
                 containerd.start()
                 print(f"  containerd {containerd.version}, sandbox_image {containerd.sandbox_image}", flush=True)
-                containerd.import_image(*images["app"])
+                containerd.import_image(*app_image)
                 self.pause_image = self.sandbox_archive(containerd, "pause", {"/reaper": self.reaper},
                                                         ["/reaper", "--pause"])
                 # The sandbox that never reaps: sleep as PID 1 (busybox's), never calling wait.
@@ -192,13 +196,13 @@ class Suite:
             if "podman" in self._broken:
                 raise self._broken["podman"]
             try:
-                images = self.common()
-                if not os.path.exists(CATATONIT):
-                    raise Unavailable(f"catatonit is missing ({CATATONIT})")
+                app_image = self.common()
+                if not os.path.exists(CATATONIT) or not host.is_static(CATATONIT):
+                    raise Unavailable(f"catatonit is missing or not static ({CATATONIT})")
                 podman = Podman(f"{self.work}/podman", f"{self.cgroup}/podman")
                 self._to_stop.append(podman)
                 podman.start()
-                podman.load(images["app"][0])
+                podman.load(app_image[0])
             except Exception as error:
                 self._broken["podman"] = error
                 raise

@@ -4,6 +4,7 @@ import glob
 import os
 import select
 import signal
+import struct
 import time
 
 
@@ -104,6 +105,21 @@ def runs_binary(pid, path):
             return running.read() == wanted.read()
     except OSError:
         return False
+
+
+def is_static(path):
+    """Whether the ELF executable at path asks for no program interpreter (PT_INTERP)."""
+    with open(path, "rb") as f:
+        header = f.read(64)
+        if header[:4] != b"\x7fELF" or header[4] != 2:  # 64-bit ELF only
+            return False
+        (program_headers,) = struct.unpack_from("<Q", header, 0x20)  # e_phoff
+        entry_size, count = struct.unpack_from("<HH", header, 0x36)  # e_phentsize, e_phnum
+        for i in range(count):
+            f.seek(program_headers + i * entry_size)
+            if struct.unpack("<I", f.read(4))[0] == 3:  # PT_INTERP
+                return False
+    return True
 
 
 class Pinned:
