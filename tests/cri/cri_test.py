@@ -243,12 +243,14 @@ def case(name, environment):
 
 # --- containerd: the pod sandbox ----------------------------------------------------------
 
-def leave_orphans(c, pod):
+def leave_orphans(c, pod, sandbox_binary):
     """In a pod of PID mode POD, an app container with no init of its own leaves 200
     orphans to the sandbox. Returns the app and the pod's PID namespace."""
     sandbox = pod.sandbox_pid()
     # RunPodSandbox can return before the sandbox has exec'd its entrypoint.
-    c.require(host.eventually(lambda: host.pid_in_own_namespace(sandbox) == 1, 10), "the sandbox is PID 1 of the pod")
+    c.require(host.eventually(lambda: host.runs_binary(sandbox, sandbox_binary), 10),
+              f"the sandbox runs {sandbox_binary}")
+    c.require(host.pid_in_own_namespace(sandbox) == 1, "the sandbox is PID 1 of the pod")
     namespace = host.Namespace(sandbox)
     app = pod.container("app", ["/probe", "orphans", "200"])
     c.require(app.logs_show("orphaned 200", 60), "the app left its 200 orphans")
@@ -260,10 +262,8 @@ def leave_orphans(c, pod):
 def sandbox(suite, c):
     suite.get_containerd()
     with suite.pod("sandbox", POD) as pod:
-        app, namespace = leave_orphans(c, pod)
+        app, namespace = leave_orphans(c, pod, suite.reaper)
         sandbox_pid = pod.sandbox_pid()
-        c.check(host.eventually(lambda: host.runs_binary(sandbox_pid, suite.reaper), 10),
-                "the sandbox runs this build's reaper")
         left = host.settle(namespace.processes, lambda p: len(p) == 2 and host.zombies(p) == 0, 20)
         c.note(f"reaper sandbox: {len(left)} processes in the pod's namespace, {host.zombies(left)} zombies")
         c.check(len(left) == 2 and host.zombies(left) == 0, "only the sandbox and the app remain, no zombie")
@@ -286,7 +286,7 @@ def sandbox(suite, c):
     suite.containerd.import_image(*suite.never_reaping_image)
     try:
         with suite.pod("never-reaps", POD) as pod:
-            _, namespace = leave_orphans(c, pod)
+            _, namespace = leave_orphans(c, pod, BUSYBOX)
             zombies = host.settle(lambda: host.zombies(namespace.processes()), lambda z: z == 200, 20)
             namespace.close()
             c.note(f"sandbox that never reaps: {zombies} zombies")
