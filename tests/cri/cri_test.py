@@ -359,6 +359,24 @@ def entrypoint_shared_namespace(suite, c):
         c.check(tini.code == 7 and not tini.written, "under tini the leftover is killed before it writes")
 
 
+@case("cri pod stop: containerd's StopPodSandbox SIGKILLs a container still running, at once, with no SIGTERM "
+      "first (as docs/kubernetes.md says)", "containerd")
+def pod_stop(suite, c):
+    suite.get_containerd()
+    with suite.pod("pod-stop", POD) as pod:
+        container = pod.container("app", REAPER_INIT + ["/probe", "signals"])
+        c.require(container.logs_show("ready child", 30), "the app is ready")
+        start = time.monotonic()
+        pod.runtime.StopPodSandbox(pod.pb.StopPodSandboxRequest(pod_sandbox_id=pod.id), timeout=60)
+        seconds = time.monotonic() - start
+        status = container.wait_exited(10)
+        c.require(status is not None, "the container exited")
+        c.note(f"StopPodSandbox took {seconds:.2f} s; the container's exit code {status.exit_code}, "
+               f"its log {container.log_lines()}")
+        c.check(status.exit_code == 137, "the container was SIGKILLed (137)")
+        c.check(not [line for line in container.log_lines() if "SIG" in line], "no signal reached the app first")
+
+
 @case("cri exit codes through ContainerStatus: 0, 42, and 143 for death by SIGTERM (a bare command as PID 1 "
       "cannot die of the SIGTERM it sends itself)", "containerd")
 def exit_codes(suite, c):
