@@ -196,13 +196,17 @@ int Sweep::more()
         }
         return -1;
     }
-    std::optional<pid_t> self = self_in_proc();
-    if (!self || total_ < 0) {
-        total_ = -1;
+    // A failed look at /proc (no descriptor free, say) is tried again, 10 ms apart, before
+    // the sweep gives up: without it the leftovers get no grace signal at all.
+    std::optional<pid_t> self;
+    for (int attempt = 0; attempt < 3 && !(self = self_in_proc()); ++attempt) {
+        sys::sleep_ms(10);
+    }
+    if (!self) {
         return -1;
     }
     int now = 0;
-    for (int found_new = 1; found_new > 0 && !signalled.full();) {
+    for (int failures = 0, found_new = 1; found_new > 0 && !signalled.full();) {
         found_new = 0;
         bool readable = for_each(*self, [&](pid_t pid) {
             if (signalled.add(pid)) {
@@ -211,8 +215,12 @@ int Sweep::more()
             }
         });
         if (!readable) {
-            total_ = -1;
-            return -1;
+            if (++failures == 3) {
+                return -1;
+            }
+            sys::sleep_ms(10);
+            found_new = 1;  // look again
+            continue;
         }
         now += found_new;
     }
