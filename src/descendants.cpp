@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "diag.hpp"
 #include "message.hpp"
 #include "parse.hpp"
 #include "proc_stat.hpp"
@@ -122,7 +123,13 @@ void signal_descendant(pid_t pid, pid_t self, int signal, bool then_continue)
 {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
-        if (errno != ESRCH && descends_from(pid, self)) {
+        int error = errno;
+        static bool said = false;  // once per run: what was done instead, and why
+        if (error != ESRCH && !said) {
+            said = true;
+            diag::failed(diag::Level::warning, "pidfd_open (signalling by PID instead, ancestry checked first)", error);
+        }
+        if (error != ESRCH && descends_from(pid, self)) {
             kill(pid, signal);
             if (then_continue) {
                 kill(pid, SIGCONT);
