@@ -117,6 +117,10 @@ void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
     if (first.more() < 0 && !pid1) {
         diag::say(diag::Level::warning, "grace: /proc cannot be read: the leftovers cannot be found or signalled");
     }
+    if (joiners < 0 && pid1) {
+        diag::say(diag::Level::info, "grace: no /proc of this namespace: processes that entered from outside are "
+                                     "signalled but not waited for");
+    }
     if (joiners > 0) {
         diag::say(diag::Level::info,
                   Message() << "grace: waiting for " << joiners << " process(es) that entered from outside");
