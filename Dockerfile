@@ -14,6 +14,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY meson.build meson_options.txt ./
 COPY src ./src
+COPY doc ./doc
 ARG COMMIT=unknown
 RUN meson setup /build -Dtests=disabled -Dcommit="$COMMIT" \
  && ninja -C /build reaper \

@@ -83,7 +83,7 @@ constexpr void render_usage(Out& out)
 
 struct Counter {
     std::size_t size = 0;
-    constexpr void put(char) { ++size; }
+    constexpr void put(char /*c*/) { ++size; }
     constexpr void put(std::string_view text) { size += text.size(); }
 };
 

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "diag.hpp"
 #include "message.hpp"
 #include "parse.hpp"
 #include "proc_stat.hpp"
@@ -122,7 +123,13 @@ void signal_descendant(pid_t pid, pid_t self, int signal, bool then_continue)
 {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
-        if (errno != ESRCH && descends_from(pid, self)) {
+        int error = errno;
+        static bool said = false;  // once per run: what was done instead, and why
+        if (error != ESRCH && !said) {
+            said = true;
+            diag::failed(diag::Level::warning, "pidfd_open (signalling by PID instead, ancestry checked first)", error);
+        }
+        if (error != ESRCH && descends_from(pid, self)) {
             kill(pid, signal);
             if (then_continue) {
                 kill(pid, SIGCONT);
@@ -196,13 +203,17 @@ int Sweep::more()
         }
         return -1;
     }
-    std::optional<pid_t> self = self_in_proc();
-    if (!self || total_ < 0) {
-        total_ = -1;
+    // A failed look at /proc (no descriptor free, say) is tried again, 10 ms apart, before
+    // the sweep gives up: without it the leftovers get no grace signal at all.
+    std::optional<pid_t> self;
+    for (int attempt = 0; attempt < 3 && !(self = self_in_proc()); ++attempt) {
+        sys::sleep_ms(10);
+    }
+    if (!self) {
         return -1;
     }
     int now = 0;
-    for (int found_new = 1; found_new > 0 && !signalled.full();) {
+    for (int failures = 0, found_new = 1; found_new > 0 && !signalled.full();) {
         found_new = 0;
         bool readable = for_each(*self, [&](pid_t pid) {
             if (signalled.add(pid)) {
@@ -211,8 +222,12 @@ int Sweep::more()
             }
         });
         if (!readable) {
-            total_ = -1;
-            return -1;
+            if (++failures == 3) {
+                return -1;
+            }
+            sys::sleep_ms(10);
+            found_new = 1;  // look again
+            continue;
         }
         now += found_new;
     }

@@ -24,9 +24,10 @@ public:
 
     // Signals what has not been signalled yet: called again later, it reaches a process
     // forked since (by a leftover's handler, say). Returns how many it signalled now;
-    // -1 when /proc cannot be read. As PID 1 only the first call signals, and counts -1.
+    // -1 when /proc cannot be read (three tries). As PID 1 only the first call signals,
+    // and counts -1.
     int more();
-    // How many it has signalled in all; -1 as PID 1 or when /proc could not be read.
+    // How many it has signalled in all; -1 as PID 1.
     [[nodiscard]] int total() const { return total_; }
 
 private:

@@ -30,8 +30,8 @@ public:
         }
         return events::Next::wait;
     }
-    events::Next process_gone() { return events::Next::wait; }
-    events::Next deadline() { return events::Next::wait; }
+    static events::Next process_gone() { return events::Next::wait; }
+    static events::Next deadline() { return events::Next::wait; }
 
 private:
     reap::MainChild nobody_{0};  // no process has PID 0: every reaped one is an adopted orphan

@@ -59,7 +59,9 @@ void arm_parent_death_signal(int signal)
     }
     if (getppid() != parent) {
         // The parent died before the request took effect: the kernel will not send it now.
-        kill(getpid(), signal);
+        // tgkill, not kill: a signal reaper kill()s itself with is never forwarded (that is
+        // how a diagnostic's SIGPIPE looks), and this one must be.
+        syscall(SYS_tgkill, getpid(), getpid(), signal);
     }
 }
 

@@ -204,34 +204,14 @@ Started start(const Request& request)
 
 namespace {
 
-const char* step_name(Step step)
-{
-    switch (step) {
-    case Step::none:
-        return "none";
-    case Step::fork:
-        return "fork";
-    case Step::pipe:
-        return "pipe2";
-    case Step::setpgid:
-        return "setpgid";
-    case Step::sigaction:
-        return "sigaction";
-    case Step::sigprocmask:
-        return "rt_sigprocmask";
-    case Step::setgroups:
-        return "setgroups";
-    case Step::setgid:
-        return "setgid";
-    case Step::setuid:
-        return "setuid";
-    case Step::no_new_privs:
-        return "prctl PR_SET_NO_NEW_PRIVS";
-    case Step::exec:
-        return "exec";
-    }
-    return "?";
-}
+// Named by the call that failed, in the order of spawn::Step.
+constexpr const char* step_names[] = {"none",      "fork",
+                                      "pipe2",     "setpgid",
+                                      "sigaction", "rt_sigprocmask",
+                                      "setgroups", "setgid",
+                                      "setuid",    "prctl PR_SET_NO_NEW_PRIVS",
+                                      "exec"};
+static_assert(sizeof step_names / sizeof step_names[0] == static_cast<int>(Step::exec) + 1);
 
 }  // namespace
 
@@ -241,7 +221,7 @@ int report_failure(const Started& started, const char* command)
     if (started.failed_step == Step::exec) {
         what << "exec \"" << command << "\"";
     } else {
-        what << step_name(started.failed_step);
+        what << step_names[static_cast<int>(started.failed_step)];
     }
     diag::failed(diag::Level::error, what, started.error);
     if (started.failed_step == Step::fork || started.failed_step == Step::pipe) {

@@ -44,8 +44,8 @@ public:
         return events::Next::wait;
     }
 
-    events::Next process_gone() { return events::Next::wait; }
-    events::Next deadline() { return events::Next::wait; }
+    static events::Next process_gone() { return events::Next::wait; }
+    static events::Next deadline() { return events::Next::wait; }
 
 private:
     events::Next reap_and_follow_stops()
@@ -89,7 +89,7 @@ private:
 
     // A value sent with sigqueue (or a timer's, a message queue's: any negative si_code
     // but tkill's) goes on with the same code and value; anything else as kill(2) sends it.
-    bool send(pid_t target, int signal, const signalfd_siginfo& info) const
+    [[nodiscard]] bool send(pid_t target, int signal, const signalfd_siginfo& info) const
     {
         if (target < 0 || info.ssi_code >= 0 || info.ssi_code == SI_TKILL) {
             return kill(target, signal) == 0;
@@ -99,7 +99,9 @@ private:
         payload.si_code = info.ssi_code;
         payload.si_pid = self_;
         payload.si_uid = getuid();
-        payload.si_value.sival_ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(info.ssi_ptr));
+        // The value's bits as they came, whichever member of the union the sender used.
+        payload.si_value.sival_ptr =
+            reinterpret_cast<void*>(static_cast<std::uintptr_t>(info.ssi_ptr));  // NOLINT(performance-no-int-to-ptr)
         return syscall(SYS_rt_sigqueueinfo, target, signal, &payload) == 0;
     }
 

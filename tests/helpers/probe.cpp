@@ -309,28 +309,40 @@ void write_durably(const std::string& file)
     }
 }
 
-// Each signal with what came with it: "SIG n code C value V".
-int mode_payloads()
+// Waits for signals on `signal_fd` and for stdin to close: on_signal() when the first is
+// readable (returning true ends the wait), and returns false at stdin's end.
+template <typename OnSignal>
+bool until_stdin_closes(int signal_fd, OnSignal on_signal)
 {
-    int signal_fd = block_everything_into_signalfd();
-    say(probe_lines::ready);
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     for (;;) {
         if (poll(fds, 2, -1) < 0 && errno != EINTR) {
             die("poll");
         }
-        if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (read(signal_fd, &info, sizeof info) == sizeof info) {
-                say("SIG " + std::to_string(info.ssi_signo) + " code " + std::to_string(info.ssi_code) + " value " +
-                    std::to_string(info.ssi_int));
-            }
+        if ((fds[0].revents & POLLIN) && on_signal()) {
+            return true;
         }
         char buffer[64];
         if ((fds[1].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
-            return 0;
+            return false;
         }
     }
+}
+
+// Each signal with what came with it: "SIG n code C value V".
+int mode_payloads()
+{
+    int signal_fd = block_everything_into_signalfd();
+    say(probe_lines::ready);
+    until_stdin_closes(signal_fd, [&] {
+        signalfd_siginfo info{};
+        if (read(signal_fd, &info, sizeof info) == sizeof info) {
+            say("SIG " + std::to_string(info.ssi_signo) + " code " + std::to_string(info.ssi_code) + " value " +
+                std::to_string(info.ssi_int));
+        }
+        return false;
+    });
+    return 0;
 }
 
 int mode_leave(const std::string& kind, int code, const std::string& file)
@@ -380,19 +392,8 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
     sigprocmask(SIG_BLOCK, &term, nullptr);
     int signal_fd = signalfd(-1, &term, SFD_CLOEXEC);
     say(probe_lines::left);
-    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    for (;;) {
-        if (poll(fds, 2, -1) < 0 && errno != EINTR) {
-            die("poll");
-        }
-        if (fds[0].revents & POLLIN) {
-            return code;
-        }
-        char buffer[64];
-        if ((fds[1].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
-            return code;
-        }
-    }
+    until_stdin_closes(signal_fd, [] { return true; });
+    return code;
 }
 
 }  // namespace

@@ -177,7 +177,6 @@ std::string read_file(const std::string& path)
 std::string reaper_binary() { return required_env("REAPER_BINARY"); }
 std::string probe_binary() { return required_env("REAPER_PROBE"); }
 
-
 Deadline::Deadline(double seconds)
     : end_(std::chrono::steady_clock::now() +
            std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)))

@@ -116,5 +116,4 @@ std::string proc_link(pid_t pid, const std::string& name);
 // True while `pid` is blocked in poll(2) or read(2) -- for reaper, in its one wait, i.e. ready.
 bool idle_in_wait(pid_t pid);
 
-
 }  // namespace harness

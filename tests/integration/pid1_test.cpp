@@ -352,7 +352,12 @@ TEST_CASE("reaper lets go of inherited descriptors and its directory; the child 
     REQUIRE(reaper->read_until("cwd /tmp", Deadline(10)));
     CHECK(reaper->read_line(Deadline(5)) == "fds 0 1 2 7");
     REQUIRE(reaper->read_line(Deadline(5)));  // group
-    std::vector<int> kept = harness::open_fds(reaper->pid());
+    // reaper lets go once the child has started: it may not have yet when the child speaks.
+    std::vector<int> kept;
+    CHECK(harness::eventually(Deadline(10), [&] {
+        kept = harness::open_fds(reaper->pid());
+        return kept.size() == 4;
+    }));
     std::sort(kept.begin(), kept.end());
     REQUIRE(kept.size() == 4);
     CHECK(kept[0] == 0);

@@ -143,11 +143,17 @@ TEST_CASE("terminal: a job started in the background stops on reading, and fg br
 
 TEST_CASE("terminal: under a shell without job control, the terminal and its settings are handed back", "[terminal]")
 {
-    std::optional<Session> session = start(Placement::same_group, {"raw"});
-    if (!session) {
+    // The job waits for a line before it becomes reaper, so that the settings are read
+    // before anything could have changed them.
+    std::vector<std::string> command = common::probe_command({}, {"raw"});
+    command.insert(command.begin(), {"sh", "-c", "read go; exec \"$@\"", "sh", harness::reaper_binary()});
+    std::string why;
+    std::optional<Session> session = Session::start(Placement::same_group, command, {}, why);
+    if (!support::environment_available(session.has_value(), why)) {
         return;
     }
     termios before = session->settings();
+    REQUIRE(session->type("go\n"));
     REQUIRE(session->terminal_shows("raw", Deadline(10)));
     CHECK((session->settings().c_lflag & ICANON) == 0);  // the child changed them
     REQUIRE(session->type("q"));
