@@ -35,12 +35,17 @@ std::optional<pid_t> self_in_proc()
     return length > 0 ? parse_pid(std::string_view(link.data(), static_cast<std::size_t>(length))) : std::nullopt;
 }
 
-std::optional<pid_t> parent_of(pid_t pid)
+// The parent, or nullopt when the process is gone -- or, with `unreadable` set, when
+// /proc could not be read at all (no descriptor left, say).
+std::optional<pid_t> parent_of(pid_t pid, bool* unreadable = nullptr)
 {
     Message path;
     path << "/proc/" << pid << "/stat" << '\0';
     int fd = sys::open(path.view().data(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
+        if (unreadable != nullptr) {
+            *unreadable = errno != ENOENT && errno != ESRCH;
+        }
         return std::nullopt;
     }
     std::array<char, 1024> text{};
@@ -53,20 +58,25 @@ std::optional<pid_t> parent_of(pid_t pid)
     return fields ? std::optional<pid_t>(fields->parent) : std::nullopt;
 }
 
-bool descends_from(pid_t pid, pid_t ancestor)
+enum class Ancestry { descends, does_not, unknown };
+
+Ancestry ancestry(pid_t pid, pid_t ancestor)
 {
     for (int depth = 0; depth < max_depth && pid > 0 && pid != ancestor; ++depth) {
-        std::optional<pid_t> parent = parent_of(pid);
+        bool unreadable = false;
+        std::optional<pid_t> parent = parent_of(pid, &unreadable);
         if (!parent || *parent == pid) {
-            return false;
+            return unreadable ? Ancestry::unknown : Ancestry::does_not;
         }
         if (*parent == ancestor) {
-            return true;
+            return Ancestry::descends;
         }
         pid = *parent;
     }
-    return false;
+    return Ancestry::does_not;
 }
+
+bool descends_from(pid_t pid, pid_t ancestor) { return ancestry(pid, ancestor) == Ancestry::descends; }
 
 // Calls visit(pid, context) for each process listed in /proc; false if unreadable. One
 // copy of the walk, not one per caller: the callers below adapt their lambdas to it.
@@ -118,32 +128,33 @@ bool for_each(pid_t self, Visit visit)
 // The PID may be reused between reading /proc and signalling: a pidfd pins the process,
 // and the ancestry is checked again once it is pinned. Without a pidfd (old kernel,
 // seccomp, no descriptor left) the check is made just before kill(2): the race is back,
-// but narrow.
+// but narrow. When the check cannot be made again (no descriptor to read /proc with),
+// the walk's own check, a moment earlier, stands.
 void signal_descendant(pid_t pid, pid_t self, int signal, bool then_continue)
 {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0) {
-        int error = errno;
-        static bool said = false;  // once per run: what was done instead, and why
-        if (error != ESRCH && !said) {
-            said = true;
-            diag::failed(diag::Level::warning, "pidfd_open (signalling by PID instead, ancestry checked first)", error);
-        }
-        if (error != ESRCH && descends_from(pid, self)) {
-            kill(pid, signal);
-            if (then_continue) {
-                kill(pid, SIGCONT);
-            }
+    int error = pidfd < 0 ? errno : 0;
+    if (error == ESRCH || ancestry(pid, self) == Ancestry::does_not) {
+        if (pidfd >= 0) {
+            close(pidfd);
         }
         return;
     }
-    if (descends_from(pid, self)) {
-        syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
-        if (then_continue) {
-            syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, nullptr, 0);
+    for (int sent : {signal, then_continue ? SIGCONT : 0}) {
+        // pidfd_send_signal refused (seccomp, an old kernel): kill(2) by PID instead.
+        if (sent != 0 && (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, sent, nullptr, 0) != 0)) {
+            error = error != 0 ? error : errno;
+            kill(pid, sent);
         }
     }
-    close(pidfd);
+    static bool said = false;  // once per run: what was done instead, and why
+    if (error != 0 && error != ESRCH && !said) {
+        said = true;
+        diag::failed(diag::Level::warning, "pidfd (signalling by PID instead, ancestry checked first)", error);
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
 }
 
 // The PIDs one signal_all has signalled, so that a later sweep passes them by. Past its
