@@ -96,6 +96,7 @@ def initramfs(args, busybox, gosu, env):
                 ("bin/sh", link, b"busybox", (0, 0)),
                 ("usr/sbin/gosu", program, gosu.read_bytes(), (0, 0)),
                 ("reaper", program, Path(args.reaper).read_bytes(), (0, 0)),
+                ("tests/unit-tests", program, Path(args.unit).read_bytes(), (0, 0)),
                 ("tests/integration-tests", program, Path(args.tests).read_bytes(), (0, 0)),
                 ("tests/probe", program, Path(args.probe).read_bytes(), (0, 0)),
                 ("tests/jobshell", program, Path(args.jobshell).read_bytes(), (0, 0)),
@@ -140,6 +141,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", required=True, choices=sorted(MACHINES))
     parser.add_argument("--reaper", required=True)
+    parser.add_argument("--unit", required=True, help="the cross-built, static unit-tests")
     parser.add_argument("--tests", required=True, help="the cross-built, static integration-tests")
     parser.add_argument("--probe", required=True)
     parser.add_argument("--jobshell", required=True)
@@ -200,7 +202,7 @@ def main():
             verdict(word, name)
             failed += word == "FAIL"
     status = body[end].split()[-1]
-    print(f"{label}: {end} test cases, {failed} failed, integration-tests exited {status}")
+    print(f"{label}: {end} test cases, {failed} failed, test programs exited {status}")
     if failed or status != "0":
         print(Path(log).read_text(errors="replace")[-20000:])
     return 0 if end > 0 and failed == 0 and status == "0" else 1
