@@ -32,7 +32,7 @@ bool is_ignored(int signal)
 
 bool set_ignored(int signal, bool ignored)
 {
-    KernelAction wanted{ignored ? SIG_IGN : SIG_DFL, 0, nullptr, 0};
+    KernelAction wanted{ignored ? SIG_IGN : SIG_DFL, 0, nullptr, {}};
     return syscall(SYS_rt_sigaction, signal, &wanted, nullptr, kernel_set_size) == 0;
 }
 

@@ -62,9 +62,13 @@ void exec_along_path(char* const* argv)
 void change_identity(const accounts::Identity& identity, int report_fd)
 {
 #ifdef SYS_setgroups32
-    constexpr long setgroups_call = SYS_setgroups32, setgid_call = SYS_setgid32, setuid_call = SYS_setuid32;
+    constexpr long setgroups_call = SYS_setgroups32;
+    constexpr long setgid_call = SYS_setgid32;
+    constexpr long setuid_call = SYS_setuid32;
 #else
-    constexpr long setgroups_call = SYS_setgroups, setgid_call = SYS_setgid, setuid_call = SYS_setuid;
+    constexpr long setgroups_call = SYS_setgroups;
+    constexpr long setgid_call = SYS_setgid;
+    constexpr long setuid_call = SYS_setuid;
 #endif
     if (syscall(setgroups_call, identity.group_count, identity.groups) != 0) {
         fail_in_child(report_fd, Step::setgroups);
