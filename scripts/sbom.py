@@ -27,8 +27,7 @@ def run(*command):
 
 def owner(path):
     """(package, its architecture or None, version) of the installed package holding `path`."""
-    real = os.path.realpath(path)
-    for candidate in (path, real):
+    for candidate in (os.path.realpath(path), path):
         query = subprocess.run(["dpkg-query", "-S", candidate], capture_output=True, text=True)
         if query.returncode == 0:
             break
@@ -77,7 +76,7 @@ def license_of(package):
 
 
 def spdx_id(*words):
-    return "SPDXRef-" + re.sub(r"[^A-Za-z0-9.-]", "-", "-".join(words))
+    return "SPDXRef-" + re.sub(r"[^A-Za-z0-9.-]", "-", "-".join(word for word in words if word))
 
 
 def main():
@@ -113,7 +112,7 @@ def main():
             package, package_arch, version = owner(path)
             key = (package, package_arch, version)
             if key not in seen:
-                seen[key] = spdx_id("deb", package, package_arch or "", version)
+                seen[key] = spdx_id("deb", package, package_arch, version)
                 purl = f"pkg:deb/debian/{package}@{version}" + (f"?arch={package_arch}" if package_arch else "")
                 packages.append({
                     "SPDXID": seen[key],
