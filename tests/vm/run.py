@@ -27,7 +27,7 @@ MACHINES = {
     "armhf": ("linux-image-armmp", "boot/vmlinuz-", "ttyAMA0",
               ["qemu-system-arm", "-machine", "virt", "-cpu", "cortex-a15", "-m", "512"]),
     "ppc64el": ("linux-image-powerpc64le", "boot/vmlinux-", "hvc0",
-                ["qemu-system-ppc64", "-machine", "pseries", "-cpu", "power9", "-m", "1024"]),
+                ["qemu-system-ppc64", "-machine", "pseries", "-cpu", "power9", "-m", "4096", "-vga", "none"]),
     "s390x": ("linux-image-s390x", "boot/vmlinuz-", "ttysclp0",
               ["qemu-system-s390x", "-machine", "s390-ccw-virtio", "-m", "512"]),
 }
