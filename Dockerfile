@@ -41,6 +41,7 @@ RUN set -eu; \
     rm -rf /var/lib/apt/lists/*; \
     echo "$arch" >/target-arch
 COPY src ./src
+COPY doc ./doc
 ARG COMMIT=unknown
 RUN meson setup /build --cross-file "cross/$(cat /target-arch).ini" -Dtests=disabled -Dcommit="$COMMIT" \
  && ninja -C /build reaper \

@@ -14,8 +14,16 @@ struct Fields {
     std::size_t count = 0;
 };
 
-Fields split(std::string_view line)
+// Nothing for a blank line or a comment. A CR before the newline is not part of the
+// last field (a file edited on Windows must not hide the last member of a group).
+std::optional<Fields> split(std::string_view line)
 {
+    if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+    }
+    if (line.empty() || line[0] == '#') {
+        return std::nullopt;
+    }
     Fields fields;
     for (;;) {
         std::size_t colon = line.find(':');
@@ -30,72 +38,10 @@ Fields split(std::string_view line)
     }
 }
 
-// Calls `visit` with the fields of every line that is neither blank nor a comment, until
-// it returns true. A last line without its newline counts too.
-template <typename Visit>
-void for_each_entry(std::string_view text, Visit visit)
+// A numeric field, or nothing.
+std::optional<unsigned long> id_field(const Fields& fields, std::size_t index)
 {
-    while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-        if (!line.empty() && line[0] != '#' && visit(split(line))) {
-            return;
-        }
-    }
-}
-
-enum class Found { no, yes, malformed };
-
-struct Entry {
-    Found found = Found::no;
-    std::string_view name;
-    unsigned long uid = 0;
-    unsigned long gid = 0;
-    std::string_view home;
-};
-
-// A numeric field, or nothing: -1 stands for "not a number" (it is never a valid id).
-long long id_field(const Fields& fields, std::size_t index)
-{
-    std::optional<unsigned long> id =
-        fields.count > index ? parse::unsigned_number(fields.field[index], max_id) : std::nullopt;
-    return id ? static_cast<long long>(*id) : -1;
-}
-
-// name:password:UID:GID:gecos:home:shell, by name or (when `by_uid`) by UID.
-Entry find_user(std::string_view passwd, std::string_view name, unsigned long uid, bool by_uid)
-{
-    Entry entry;
-    for_each_entry(passwd, [&](const Fields& fields) {
-        long long line_uid = id_field(fields, 2);
-        if (by_uid ? line_uid != static_cast<long long>(uid) : fields.field[0] != name) {
-            return false;
-        }
-        long long line_gid = id_field(fields, 3);
-        if (fields.count != 7 || line_uid < 0 || line_gid < 0) {
-            entry.found = Found::malformed;
-            return true;
-        }
-        entry = {Found::yes, fields.field[0], static_cast<unsigned long>(line_uid),
-                 static_cast<unsigned long>(line_gid), fields.field[5]};
-        return true;
-    });
-    return entry;
-}
-
-// name:password:GID:member,member,...
-std::optional<unsigned long> find_group(std::string_view group, std::string_view name)
-{
-    std::optional<unsigned long> gid;
-    for_each_entry(group, [&](const Fields& fields) {
-        long long line_gid = id_field(fields, 2);
-        if (fields.count == 4 && fields.field[0] == name && line_gid >= 0) {
-            gid = static_cast<unsigned long>(line_gid);
-        }
-        return gid.has_value();
-    });
-    return gid;
+    return fields.count > index ? parse::unsigned_number(fields.field[index], max_id) : std::nullopt;
 }
 
 bool lists_member(std::string_view members, std::string_view user)
@@ -126,65 +72,118 @@ bool add_group(Identity& identity, gid_t gid)
 
 }  // namespace
 
+Resolver::Resolver(std::string_view spec) : spec_(spec)
+{
+    std::size_t colon = spec.find(':');
+    user_ = spec.substr(0, colon);
+    if (colon != std::string_view::npos) {
+        group_name_ = spec.substr(colon + 1);
+        gid_number_ = parse::unsigned_number(*group_name_, max_id);
+    }
+    if (user_.empty() || (group_name_ && group_name_->empty())) {
+        resolved_.error << "bad user '" << spec << "': expected USER[:GROUP]";
+    }
+    uid_number_ = parse::unsigned_number(user_, max_id);
+    resolved_.identity.home_text[0] = '/';
+    resolved_.identity.home_size = 1;
+}
+
+bool Resolver::wants_passwd() const { return resolved_.ok() && entry_ == Found::no; }
+
+bool Resolver::wants_group() const
+{
+    if (!resolved_.ok() || entry_ == Found::malformed) {
+        return false;
+    }
+    if (group_name_) {
+        return !gid_number_ && !gid_found_;  // a GROUP name still to be found
+    }
+    return entry_ == Found::yes && !groups_overflow_;  // supplementary groups
+}
+
+// name:password:UID:GID:gecos:home:shell, by name or by UID; fields past the seventh
+// are passed over, as libc does.
+void Resolver::passwd_line(std::string_view line)
+{
+    std::optional<Fields> fields = split(line);
+    if (!fields || !wants_passwd()) {
+        return;
+    }
+    std::optional<unsigned long> uid = id_field(*fields, 2);
+    if (uid_number_ ? uid != uid_number_ : fields->field[0] != user_) {
+        return;
+    }
+    std::optional<unsigned long> gid = id_field(*fields, 3);
+    std::string_view name = fields->field[0];
+    std::string_view home = fields->field[5];
+    if (fields->count < 7 || !uid || !gid || name.size() > name_.size() ||
+        home.size() >= resolved_.identity.home_text.size()) {
+        entry_ = Found::malformed;
+        return;
+    }
+    entry_ = Found::yes;
+    name_size_ = name.copy(name_.data(), name_.size());
+    resolved_.identity.uid = static_cast<uid_t>(*uid);
+    resolved_.identity.gid = static_cast<gid_t>(*gid);
+    resolved_.identity.home_size = home.copy(resolved_.identity.home_text.data(), home.size());
+    if (!group_name_) {
+        add_group(resolved_.identity, resolved_.identity.gid);
+    }
+}
+
+// name:password:GID:member,member,...
+void Resolver::group_line(std::string_view line)
+{
+    std::optional<Fields> fields = split(line);
+    if (!fields || fields->count < 4 || !wants_group()) {
+        return;
+    }
+    std::optional<unsigned long> gid = id_field(*fields, 2);
+    if (!gid) {
+        return;
+    }
+    if (group_name_) {
+        if (fields->field[0] == *group_name_) {
+            gid_found_ = gid;
+        }
+    } else if (lists_member(fields->field[3], std::string_view(name_.data(), name_size_))) {
+        groups_overflow_ = !add_group(resolved_.identity, static_cast<gid_t>(*gid));
+    }
+}
+
+const Resolved& Resolver::finish()
+{
+    Identity& identity = resolved_.identity;
+    if (!resolved_.ok()) {
+        return resolved_;
+    }
+    if (entry_ == Found::malformed) {
+        resolved_.error << "user '" << user_ << "': malformed line in /etc/passwd";
+    } else if (entry_ == Found::no && !uid_number_) {
+        resolved_.error << "unknown user '" << user_ << "' (not in /etc/passwd)";
+    } else if (group_name_ && !gid_number_ && !gid_found_) {
+        resolved_.error << "unknown group '" << *group_name_ << "' (not in /etc/group)";
+    } else if (groups_overflow_) {
+        resolved_.error << "user '" << user_ << "' is in more than " << static_cast<long>(max_groups) << " groups";
+    } else {
+        if (entry_ == Found::no) {
+            identity.uid = static_cast<uid_t>(*uid_number_);  // a bare number: GID 0, no groups
+        }
+        if (group_name_) {
+            identity.gid = static_cast<gid_t>(gid_number_ ? *gid_number_ : *gid_found_);
+            identity.group_count = 0;
+            add_group(identity, identity.gid);
+        }
+    }
+    return resolved_;
+}
+
 Resolved resolve(std::string_view spec, std::string_view passwd, std::string_view group)
 {
-    Resolved resolved;
-    Identity& identity = resolved.identity;
-    std::size_t colon = spec.find(':');
-    std::string_view user = spec.substr(0, colon);
-    std::optional<std::string_view> group_name;
-    if (colon != std::string_view::npos) {
-        group_name = spec.substr(colon + 1);
-    }
-    if (user.empty() || (group_name && group_name->empty())) {
-        resolved.error << "bad user '" << spec << "': expected USER[:GROUP]";
-        return resolved;
-    }
-
-    std::optional<unsigned long> number = parse::unsigned_number(user, max_id);
-    unsigned long uid = number.value_or(0);
-    Entry entry = find_user(passwd, user, uid, number.has_value());
-    if (entry.found == Found::malformed) {
-        resolved.error << "user '" << user << "': malformed line in /etc/passwd";
-        return resolved;
-    }
-    if (entry.found == Found::no && !number) {
-        resolved.error << "unknown user '" << user << "' (not in /etc/passwd)";
-        return resolved;
-    }
-    identity.uid = static_cast<uid_t>(entry.found == Found::yes ? entry.uid : uid);
-    identity.gid = static_cast<gid_t>(entry.gid);  // 0 for a number without an entry
-    identity.home = entry.home;
-
-    if (group_name) {
-        std::optional<unsigned long> gid = parse::unsigned_number(*group_name, max_id);
-        if (!gid) {
-            gid = find_group(group, *group_name);
-        }
-        if (!gid) {
-            resolved.error << "unknown group '" << *group_name << "' (not in /etc/group)";
-            return resolved;
-        }
-        identity.gid = static_cast<gid_t>(*gid);
-        add_group(identity, identity.gid);
-        return resolved;
-    }
-    if (entry.found == Found::no) {
-        return resolved;  // a bare number: no groups
-    }
-    add_group(identity, identity.gid);
-    bool fits = true;
-    for_each_entry(group, [&](const Fields& fields) {
-        long long gid = id_field(fields, 2);
-        if (fields.count == 4 && gid >= 0 && lists_member(fields.field[3], entry.name)) {
-            fits = add_group(identity, static_cast<gid_t>(gid));
-        }
-        return !fits;
-    });
-    if (!fits) {
-        resolved.error << "user '" << user << "' is in more than " << static_cast<long>(max_groups) << " groups";
-    }
-    return resolved;
+    Resolver resolver(spec);
+    for_each_line(passwd, [&](std::string_view line) { resolver.passwd_line(line); });
+    for_each_line(group, [&](std::string_view line) { resolver.group_line(line); });
+    return resolver.finish();
 }
 
 }  // namespace accounts

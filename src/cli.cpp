@@ -1,6 +1,5 @@
 #include "cli.hpp"
 
-#include <array>
 #include <cstddef>
 #include <optional>
 
@@ -10,82 +9,131 @@
 namespace cli {
 namespace {
 
-enum class Setting {
-    subreaper,
-    parent_death_signal,
-    group,
-    remap_exit,
-    rewrite,
-    warn_on_reap,
-    verbosity,
-    grace,
-    grace_signal,
-    pause,
-    user,
-    no_new_privs,
-    version,
-    help
-};
-constexpr std::size_t setting_count = 14;
+// --help, rendered from the rows at compile time: the binary holds only the text.
+constexpr std::string_view usage_head = "Usage: reaper [options] [--] COMMAND [ARG...]\n"
+                                        "       reaper [options] --pause\n"
+                                        "\n"
+                                        "Runs COMMAND as its child, passes on every signal, reaps every zombie, and\n"
+                                        "exits with COMMAND's status.\n"
+                                        "\n"
+                                        "Options:\n";
+constexpr std::string_view usage_tail =
+    "\n"
+    "SIG: a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
+    "\n"
+    "Exit status: COMMAND's, or 128+N when signal N killed it; 126: COMMAND cannot\n"
+    "be run; 127: not found; 2: usage error; 1: reaper failed. See man reaper.\n";
+constexpr std::size_t help_column = 33;
 
-struct Option {
+template <typename Out>
+constexpr void render_usage(Out& out)
+{
+    out.put(usage_head);
+    for (const Setting& setting : settings) {
+        std::size_t start = out.size;
+        out.put("  ");
+        if (setting.short_name != '\0') {
+            out.put('-');
+            out.put(setting.short_name);
+            out.put(", ");
+        } else {
+            out.put("    ");
+        }
+        out.put("--");
+        out.put(setting.long_name);
+        if (!setting.value.empty()) {
+            out.put(' ');
+            out.put(setting.value);
+        }
+        do {
+            out.put(' ');
+        } while (out.size - start < help_column);
+        for (char c : setting.help) {
+            out.put(c);
+            for (std::size_t i = 0; c == '\n' && i < help_column; ++i) {
+                out.put(' ');
+            }
+        }
+        out.put('\n');
+    }
+    out.put("\nEnvironment (an option on the command line wins over its variable):\n");
+    for (const Setting& setting : settings) {
+        if (setting.variable.empty()) {
+            continue;
+        }
+        out.put("  ");
+        out.put(setting.variable);
+        out.put('=');
+        bool list = setting.kind == Kind::exit_codes || setting.kind == Kind::rewrites;
+        out.put(setting.kind == Kind::flag ? "1|0" : setting.kind == Kind::verbosity ? "N" : setting.value);
+        if (list) {
+            out.put("[,");
+            out.put(setting.value);
+            out.put("...]");
+        }
+        if (!setting.tini_variable.empty()) {
+            out.put("  (tini's ");
+            out.put(setting.tini_variable);
+            out.put(setting.kind == Kind::flag ? ": on when set)" : ")");
+        }
+        out.put('\n');
+    }
+    out.put(usage_tail);
+}
+
+struct Counter {
+    std::size_t size = 0;
+    constexpr void put(char /*c*/) { ++size; }
+    constexpr void put(std::string_view text) { size += text.size(); }
+};
+
+template <std::size_t N>
+struct Writer {
+    std::array<char, N> text{};
+    std::size_t size = 0;
+    constexpr void put(char c) { text[size++] = c; }
+    constexpr void put(std::string_view part)
+    {
+        for (char c : part) {
+            put(c);
+        }
+    }
+};
+
+constexpr std::size_t usage_size = [] {
+    Counter counter;
+    render_usage(counter);
+    return counter.size;
+}();
+constexpr Writer<usage_size> usage_text = [] {
+    Writer<usage_size> writer;
+    render_usage(writer);
+    return writer;
+}();
+
+constexpr std::size_t setting_count = settings.size();
+
+// What parsing needs of each row at run time: the help texts stay in usage_text only.
+struct Parsing {
     char short_name;
-    std::string_view long_name;
+    Kind kind;
     bool takes_value;
-    Setting setting;
+    const char* long_name;
+    const char* variable;       // "" for none
+    const char* tini_variable;  // "" for none
+    bool Config::*flag;
+    int Config::*signal;
 };
 
-// '\0': no short form.
-constexpr std::array<Option, 14> options = {{
-    {'s', "subreaper", false, Setting::subreaper},
-    {'p', "parent-death-signal", true, Setting::parent_death_signal},
-    {'g', "group", false, Setting::group},
-    {'e', "remap-exit", true, Setting::remap_exit},
-    {'r', "rewrite", true, Setting::rewrite},
-    {'w', "warn-on-reap", false, Setting::warn_on_reap},
-    {'v', "verbose", false, Setting::verbosity},
-    {'t', "grace", true, Setting::grace},
-    {'\0', "grace-signal", true, Setting::grace_signal},
-    {'P', "pause", false, Setting::pause},
-    {'u', "user", true, Setting::user},
-    {'\0', "no-new-privs", false, Setting::no_new_privs},
-    {'V', "version", false, Setting::version},
-    {'h', "help", false, Setting::help},
-}};
-
-enum class Form {
-    on_off,   // 1/0, true/false, yes/no, on/off
-    present,  // tini's rule: set at all means on
-    value,    // one value, parsed as the option's value
-    list,     // values separated by commas or spaces
-};
-
-struct Variable {
-    std::string_view name;
-    Setting setting;
-    Form form;
-};
-
-// For one setting, the earlier variable wins: reaper's own names before tini's.
-constexpr std::array<Variable, 15> variables = {{
-    {"REAPER_SUBREAPER", Setting::subreaper, Form::on_off},
-    {"TINI_SUBREAPER", Setting::subreaper, Form::present},
-    {"REAPER_PARENT_DEATH_SIGNAL", Setting::parent_death_signal, Form::value},
-    {"REAPER_GROUP", Setting::group, Form::on_off},
-    {"TINI_KILL_PROCESS_GROUP", Setting::group, Form::present},
-    {"REAPER_REMAP_EXIT", Setting::remap_exit, Form::list},
-    {"REAPER_REWRITE", Setting::rewrite, Form::list},
-    {"REAPER_WARN_ON_REAP", Setting::warn_on_reap, Form::on_off},
-    {"REAPER_VERBOSITY", Setting::verbosity, Form::value},
-    {"TINI_VERBOSITY", Setting::verbosity, Form::value},
-    {"REAPER_GRACE", Setting::grace, Form::value},
-    {"REAPER_GRACE_SIGNAL", Setting::grace_signal, Form::value},
-    {"REAPER_PAUSE", Setting::pause, Form::on_off},
-    {"REAPER_USER", Setting::user, Form::value},
-    {"REAPER_NO_NEW_PRIVS", Setting::no_new_privs, Form::on_off},
-}};
-
-constexpr unsigned long max_verbosity = 99;
+constexpr std::array<Parsing, setting_count> parsing = [] {
+    std::array<Parsing, setting_count> rows{};
+    for (std::size_t i = 0; i < setting_count; ++i) {
+        const Setting& s = settings[i];
+        rows[i] = {s.short_name,           s.kind, !s.value.empty(), s.long_name.data(), s.variable.data(),
+                   s.tini_variable.data(), s.flag, s.signal};
+    }
+    return rows;
+}();
 
 class Parser {
 public:
@@ -110,15 +158,18 @@ public:
         return index;
     }
 
+    // For one setting, reaper's own variable before tini's; either only when the command
+    // line did not give the setting.
     void read_variables(char* const* envp)
     {
-        for (const Variable& variable : variables) {
-            std::optional<std::string_view> value = lookup(envp, variable.name);
-            if (!ok() || !value || given(variable.setting)) {
-                continue;
+        for (std::size_t i = 0; i < setting_count && ok(); ++i) {
+            for (const char* name : {parsing[i].variable, parsing[i].tini_variable}) {
+                std::optional<std::string_view> value = *name == '\0' ? std::nullopt : lookup(envp, name);
+                if (value && !given_[i]) {
+                    given_[i] = true;
+                    read_variable(i, *value, name, name == parsing[i].tini_variable);
+                }
             }
-            mark_given(variable.setting);
-            read_variable(variable, *value);
         }
     }
 
@@ -141,125 +192,100 @@ private:
     {
         std::size_t equals = text.find('=');
         std::string_view name = text.substr(0, equals);
-        for (const Option& option : options) {
-            if (option.long_name != name) {
+        for (std::size_t i = 0; i < setting_count; ++i) {
+            if (parsing[i].long_name != name) {
                 continue;
             }
-            Message shown;
-            shown << "--" << name;
-            if (!option.takes_value) {
+            if (!parsing[i].takes_value) {
                 if (equals != std::string_view::npos) {
-                    fail() << "option '" << shown.view() << "' takes no value";
+                    fail() << "option '--" << name << "' takes no value";
                 } else {
-                    apply_flag(option.setting);
+                    apply_flag(i);
                 }
                 return false;
             }
             if (equals != std::string_view::npos) {
-                apply_value(option.setting, text.substr(equals + 1), shown.view());
+                apply_value(i, text.substr(equals + 1), shown(i));
                 return false;
             }
-            return apply_next(option.setting, next, shown.view());
+            return apply_next(i, next);
         }
-        fail() << "unknown option '--" << text.substr(0, equals) << "' (see reaper --help)";
+        fail() << "unknown option '--" << name << "' (see reaper --help)";
         return false;
     }
 
     bool read_shorts(std::string_view letters, char* const* next)
     {
-        for (std::size_t i = 0; i < letters.size() && ok(); ++i) {
-            const Option* option = find_short(letters[i]);
-            if (option == nullptr) {
-                fail() << "unknown option '-" << letters.substr(i, 1) << "' (see reaper --help)";
+        for (std::size_t at = 0; at < letters.size() && ok(); ++at) {
+            std::size_t i = 0;
+            while (i < setting_count && (parsing[i].short_name != letters[at] || letters[at] == '\0')) {
+                ++i;
+            }
+            if (i == setting_count) {
+                fail() << "unknown option '-" << letters.substr(at, 1) << "' (see reaper --help)";
                 return false;
             }
-            if (!option->takes_value) {
-                apply_flag(option->setting);
+            if (!parsing[i].takes_value) {
+                apply_flag(i);
                 continue;
             }
-            Message shown;
-            shown << "--" << option->long_name;
-            if (i + 1 < letters.size()) {
-                apply_value(option->setting, letters.substr(i + 1), shown.view());
+            if (at + 1 < letters.size()) {
+                apply_value(i, letters.substr(at + 1), shown(i));
                 return false;
             }
-            return apply_next(option->setting, next, shown.view());
+            return apply_next(i, next);
         }
         return false;
     }
 
-    static const Option* find_short(char letter)
-    {
-        for (const Option& option : options) {
-            if (option.short_name == letter && letter != '\0') {
-                return &option;
-            }
-        }
-        return nullptr;
-    }
+    static Message shown(std::size_t i) { return Message() << "--" << parsing[i].long_name; }
 
-    bool apply_next(Setting setting, char* const* next, std::string_view shown)
+    bool apply_next(std::size_t i, char* const* next)
     {
         if (*next == nullptr) {
-            fail() << "option '" << shown << "' needs a value";
+            fail() << "option '" << shown(i).view() << "' needs a value";
             return false;
         }
-        apply_value(setting, *next, shown);
+        apply_value(i, *next, shown(i));
         return true;
     }
 
-    void apply_flag(Setting setting)
+    void apply_flag(std::size_t i)
     {
         Config& config = out_.config;
-        switch (setting) {
-        case Setting::help:
+        switch (parsing[i].kind) {
+        case Kind::help:
             config.action = Action::help;
             break;
-        case Setting::version:
+        case Kind::version:
             config.action = Action::version;
             break;
-        case Setting::verbosity:
-            config.verbosity = given(setting) ? config.verbosity + 1 : default_verbosity + 1;
+        case Kind::verbosity:
+            config.verbosity = given_[i] ? config.verbosity + 1 : default_verbosity + 1;
             break;
         default:
-            switch_on(setting, true);
+            config.*parsing[i].flag = true;
             break;
         }
-        mark_given(setting);
-    }
-
-    void switch_on(Setting setting, bool on)
-    {
-        Config& config = out_.config;
-        if (setting == Setting::subreaper) {
-            config.subreaper_requested = on;
-        } else if (setting == Setting::group) {
-            config.group = on;
-        } else if (setting == Setting::warn_on_reap) {
-            config.warn_on_reap = on;
-        } else if (setting == Setting::pause) {
-            config.pause = on;
-        } else if (setting == Setting::no_new_privs) {
-            config.no_new_privs = on;
-        }
+        given_[i] = true;
     }
 
     // Options may repeat (-e, -r); the first use of a setting on the command line
     // replaces whatever a variable would have said, so variables are read afterwards.
-    void apply_value(Setting setting, std::string_view value, std::string_view source)
+    void apply_value(std::size_t i, std::string_view value, const Message& source)
     {
-        mark_given(setting);
+        given_[i] = true;
+        const Parsing& setting = parsing[i];
         Config& config = out_.config;
-        switch (setting) {
-        case Setting::parent_death_signal:
-        case Setting::grace_signal:
+        switch (setting.kind) {
+        case Kind::signal:
             if (auto signal = signals::parse(value)) {
-                (setting == Setting::grace_signal ? config.grace_signal : config.parent_death_signal) = *signal;
+                config.*setting.signal = *signal;
             } else {
                 bad_value(value, source) << ": not a signal";
             }
             break;
-        case Setting::grace:
+        case Kind::seconds:
             if (auto milliseconds = parse::milliseconds(value, max_grace_seconds)) {
                 config.grace_ms = *milliseconds;
             } else {
@@ -267,28 +293,28 @@ private:
                                          << ", fractions allowed";
             }
             break;
-        case Setting::remap_exit:
+        case Kind::exit_codes:
             if (auto code = parse::unsigned_number(value, 255)) {
                 config.remap_exit.add(static_cast<int>(*code));
             } else {
                 bad_value(value, source) << ": expected an exit code 0-255";
             }
             break;
-        case Setting::rewrite:
+        case Kind::rewrites:
             apply_rewrite(value, source);
             break;
-        case Setting::user:
+        case Kind::user:
             // Names are looked up later, in the files of the system reaper runs on.
             if (value.empty()) {
                 bad_value(value, source) << ": expected USER[:GROUP]";
             }
             config.user = value;
             break;
-        case Setting::verbosity:
+        case Kind::verbosity:
             if (auto level = parse::unsigned_number(value, max_verbosity)) {
                 config.verbosity = static_cast<int>(*level);
             } else {
-                bad_value(value, source) << ": expected a number 0-" << static_cast<int>(max_verbosity);
+                bad_value(value, source) << ": expected a number 0-" << max_verbosity;
             }
             break;
         default:
@@ -296,7 +322,7 @@ private:
         }
     }
 
-    void apply_rewrite(std::string_view value, std::string_view source)
+    void apply_rewrite(std::string_view value, const Message& source)
     {
         std::size_t colon = value.find(':');
         if (colon == std::string_view::npos) {
@@ -318,24 +344,33 @@ private:
         }
     }
 
-    void read_variable(const Variable& variable, std::string_view value)
+    void read_variable(std::size_t i, std::string_view value, std::string_view name, bool tini)
     {
-        switch (variable.form) {
-        case Form::present:
-            switch_on(variable.setting, true);
-            break;
-        case Form::on_off:
-            if (auto on = parse_on_off(value)) {
-                switch_on(variable.setting, *on);
+        Message source;
+        source << name;
+        switch (parsing[i].kind) {
+        case Kind::flag:
+            if (tini) {
+                out_.config.*parsing[i].flag = true;  // tini's rule: set at all means on
+            } else if (auto on = parse_on_off(value)) {
+                out_.config.*parsing[i].flag = *on;
             } else {
-                bad_value(value, variable.name) << ": expected 1, 0, true, false, yes, no, on or off";
+                bad_value(value, source) << ": expected 1, 0, true, false, yes, no, on or off";
             }
             break;
-        case Form::value:
-            apply_value(variable.setting, value, variable.name);
+        case Kind::verbosity:
+            if (tini) {
+                out_.config.verbosity = parse::leading_number(value, max_verbosity);  // tini's atoi
+            } else {
+                apply_value(i, value, source);
+            }
             break;
-        case Form::list:
-            for_each_item(value, [&](std::string_view item) { apply_value(variable.setting, item, variable.name); });
+        case Kind::exit_codes:
+        case Kind::rewrites:
+            for_each_item(value, [&](std::string_view item) { apply_value(i, item, source); });
+            break;
+        default:
+            apply_value(i, value, source);
             break;
         }
     }
@@ -370,13 +405,10 @@ private:
 
     Message& fail() { return out_.error; }
 
-    Message& bad_value(std::string_view value, std::string_view source)
+    Message& bad_value(std::string_view value, const Message& source)
     {
-        return fail() << "bad value '" << value << "' for " << source;
+        return fail() << "bad value '" << value << "' for " << source.view();
     }
-
-    [[nodiscard]] bool given(Setting setting) const { return given_[static_cast<std::size_t>(setting)]; }
-    void mark_given(Setting setting) { given_[static_cast<std::size_t>(setting)] = true; }
 
     Parsed& out_;
     std::array<bool, setting_count> given_{};
@@ -405,48 +437,7 @@ Parsed parse(char* const* argv, char* const* envp)
     return parsed;
 }
 
-std::string_view usage()
-{
-    return "Usage: reaper [options] [--] COMMAND [ARG...]\n"
-           "       reaper [options] --pause\n"
-           "\n"
-           "Runs COMMAND as its child, passes on every signal, reaps every zombie, and\n"
-           "exits with COMMAND's status.\n"
-           "\n"
-           "Options:\n"
-           "  -s, --subreaper                accepted for tini (reaper is one unless PID 1)\n"
-           "  -p, --parent-death-signal SIG  have the kernel send SIG when reaper's parent dies\n"
-           "  -g, --group                    forward signals to the child's process group\n"
-           "  -e, --remap-exit CODE          report child exit CODE as 0 (repeatable)\n"
-           "  -r, --rewrite FROM:TO          forward FROM as TO; TO = 0 drops it (repeatable)\n"
-           "  -w, --warn-on-reap             a stderr line for every adopted zombie reaped\n"
-           "  -v, --verbose                  more detail on stderr (repeatable)\n"
-           "  -t, --grace SECONDS            once the child has exited, give what it left\n"
-           "                                 this long after --grace-signal, then SIGKILL\n"
-           "                                 (default 5, fractions allowed; 0: exit at once)\n"
-           "      --grace-signal SIG         what the leftovers get first (default TERM)\n"
-           "  -u, --user USER[:GROUP]        run COMMAND as USER (name or number), from\n"
-           "                                 /etc/passwd and /etc/group\n"
-           "      --no-new-privs             COMMAND cannot gain privileges (setuid files)\n"
-           "  -P, --pause                    no command: reap until SIGTERM or SIGINT (a pod's\n"
-           "                                 pause container)\n"
-           "  -V, --version                  print the version\n"
-           "  -h, --help                     print this help\n"
-           "\n"
-           "SIG: a name (TERM, SIGTERM, any case), a number, or RTMIN+N / RTMAX-N.\n"
-           "\n"
-           "Environment (a command-line option wins over its variable):\n"
-           "  REAPER_SUBREAPER, REAPER_GROUP, REAPER_WARN_ON_REAP, REAPER_PAUSE,\n"
-           "  REAPER_NO_NEW_PRIVS: 1/0, true/false, yes/no, on/off\n"
-           "  REAPER_PARENT_DEATH_SIGNAL=SIG     REAPER_VERBOSITY=N (default 1)\n"
-           "  REAPER_GRACE=SECONDS               REAPER_GRACE_SIGNAL=SIG\n"
-           "  REAPER_REMAP_EXIT=CODE[,CODE...]   REAPER_REWRITE=FROM:TO[,FROM:TO...]\n"
-           "  REAPER_USER=USER[:GROUP]\n"
-           "  TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP (on when set), TINI_VERBOSITY=N\n"
-           "\n"
-           "Exit status: COMMAND's, or 128+N when signal N killed it; 126: COMMAND cannot\n"
-           "be run; 127: not found; 2: usage error; 1: reaper failed.\n";
-}
+std::string_view usage() { return {usage_text.text.data(), usage_text.size}; }
 
 std::string_view version() { return reaper_version_line; }
 

@@ -9,9 +9,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "diag.hpp"
 #include "message.hpp"
 #include "parse.hpp"
 #include "proc_stat.hpp"
+#include "sys.hpp"
 
 namespace descendants {
 namespace {
@@ -37,7 +39,7 @@ std::optional<pid_t> parent_of(pid_t pid)
 {
     Message path;
     path << "/proc/" << pid << "/stat" << '\0';
-    int fd = open(path.view().data(), O_RDONLY | O_CLOEXEC);
+    int fd = sys::open(path.view().data(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return std::nullopt;
     }
@@ -66,11 +68,11 @@ bool descends_from(pid_t pid, pid_t ancestor)
     return false;
 }
 
-// Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.
-template <typename Visit>
-bool for_each(pid_t self, Visit visit)
+// Calls visit(pid, context) for each process listed in /proc; false if unreadable. One
+// copy of the walk, not one per caller: the callers below adapt their lambdas to it.
+bool walk_proc(void (*visit)(pid_t, void*), void* context)
 {
-    int directory = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int directory = sys::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory < 0) {
         return false;
     }
@@ -85,9 +87,8 @@ bool for_each(pid_t self, Visit visit)
             const char* entry = buffer.data() + offset;
             unsigned short record_length = 0;
             __builtin_memcpy(&record_length, entry + 16, sizeof record_length);
-            std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19));
-            if (pid && *pid != self && descends_from(*pid, self)) {
-                visit(*pid);
+            if (std::optional<pid_t> pid = parse_pid(std::string_view(entry + 19))) {
+                visit(*pid, context);
             }
             offset += record_length;
         }
@@ -96,22 +97,82 @@ bool for_each(pid_t self, Visit visit)
     return true;
 }
 
+template <typename Visit>
+bool for_each_process(Visit visit)
+{
+    return walk_proc([](pid_t pid, void* context) { (*static_cast<Visit*>(context))(pid); }, &visit);
+}
+
+// Calls visit(pid) for each descendant of `self` listed in /proc; false if unreadable.
+template <typename Visit>
+bool for_each(pid_t self, Visit visit)
+{
+    return for_each_process([&](pid_t pid) {
+        // As PID 1 of the namespace, every other process in it is in reaper's care.
+        if (pid != self && (self == 1 || descends_from(pid, self))) {
+            visit(pid);
+        }
+    });
+}
+
 // The PID may be reused between reading /proc and signalling: a pidfd pins the process,
-// and the ancestry is checked again once it is pinned.
-void signal_descendant(pid_t pid, pid_t self, int signal)
+// and the ancestry is checked again once it is pinned. Without a pidfd (old kernel,
+// seccomp, no descriptor left) the check is made just before kill(2): the race is back,
+// but narrow.
+void signal_descendant(pid_t pid, pid_t self, int signal, bool then_continue)
 {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
-        if (errno == ENOSYS && descends_from(pid, self)) {
-            kill(pid, signal);  // kernels before 5.3: the race is back, but narrow
+        int error = errno;
+        static bool said = false;  // once per run: what was done instead, and why
+        if (error != ESRCH && !said) {
+            said = true;
+            diag::failed(diag::Level::warning, "pidfd_open (signalling by PID instead, ancestry checked first)", error);
+        }
+        if (error != ESRCH && descends_from(pid, self)) {
+            kill(pid, signal);
+            if (then_continue) {
+                kill(pid, SIGCONT);
+            }
         }
         return;
     }
     if (descends_from(pid, self)) {
         syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+        if (then_continue) {
+            syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, nullptr, 0);
+        }
     }
     close(pidfd);
 }
+
+// The PIDs one signal_all has signalled, so that a later sweep passes them by. Past its
+// capacity the sweeps stop after the one that filled it.
+class Signalled {
+public:
+    bool add(pid_t pid)
+    {
+        for (std::size_t i = 0; i < count_; ++i) {
+            if (pids_[i] == pid) {
+                return false;
+            }
+        }
+        if (count_ < pids_.size()) {
+            pids_[count_++] = pid;
+        } else {
+            full_ = true;
+        }
+        return true;
+    }
+    [[nodiscard]] bool full() const { return full_; }
+
+private:
+    std::array<pid_t, 4096> pids_{};
+    std::size_t count_ = 0;
+    bool full_ = false;
+};
+
+Signalled signalled;  // static: 16 KiB is too much for the stack of an init
 
 }  // namespace
 
@@ -125,15 +186,78 @@ int count()
     return found;
 }
 
+Sweep::Sweep(int signal, bool then_continue) : signal_(signal), then_continue_(then_continue), pid1_(getpid() == 1)
+{
+    signalled = Signalled();
+}
+
+int Sweep::more()
+{
+    if (pid1_) {
+        if (total_ == 0) {
+            kill(-1, signal_);  // every process of the namespace but reaper itself, atomically
+            if (then_continue_) {
+                kill(-1, SIGCONT);
+            }
+            total_ = -1;
+        }
+        return -1;
+    }
+    // A failed look at /proc (no descriptor free, say) is tried again, 10 ms apart, before
+    // the sweep gives up: without it the leftovers get no grace signal at all.
+    std::optional<pid_t> self;
+    for (int attempt = 0; attempt < 3 && !(self = self_in_proc()); ++attempt) {
+        sys::sleep_ms(10);
+    }
+    if (!self) {
+        return -1;
+    }
+    int now = 0;
+    for (int failures = 0, found_new = 1; found_new > 0 && !signalled.full();) {
+        found_new = 0;
+        bool readable = for_each(*self, [&](pid_t pid) {
+            if (signalled.add(pid)) {
+                signal_descendant(pid, *self, signal_, then_continue_);
+                ++found_new;
+            }
+        });
+        if (!readable) {
+            if (++failures == 3) {
+                return -1;
+            }
+            sys::sleep_ms(10);
+            found_new = 1;  // look again
+            continue;
+        }
+        now += found_new;
+    }
+    total_ += now;
+    return now;
+}
+
 void signal_all(int signal)
 {
     if (getpid() == 1) {
-        kill(-1, signal);  // every process of the namespace but reaper itself, atomically
-        return;
+        kill(-1, signal);
+    } else if (std::optional<pid_t> self = self_in_proc()) {
+        for_each(*self, [&](pid_t pid) { signal_descendant(pid, *self, signal, false); });
     }
-    if (std::optional<pid_t> self = self_in_proc()) {
-        for_each(*self, [&](pid_t pid) { signal_descendant(pid, *self, signal); });
+}
+
+int watch_joiners(events::Loop& loop)
+{
+    std::optional<pid_t> self = self_in_proc();
+    if (!self || *self != 1) {
+        return -1;
     }
+    int watched = 0;
+    bool readable = for_each_process([&](pid_t pid) {
+        std::optional<pid_t> parent = pid != 1 ? parent_of(pid) : std::nullopt;
+        if (parent && *parent == 0 && loop.watch(pid)) {
+            ++watched;
+        }
+    });
+    return readable ? watched : -1;
 }
 
 }  // namespace descendants

@@ -4,13 +4,47 @@
 
 #include <sys/types.h>
 
+#include "events.hpp"
+
 namespace descendants {
 
-// Counts reaper's descendants (zombies included); -1 when /proc cannot be read.
+// Counts what is in reaper's care (zombies included); -1 when /proc cannot be read.
 [[nodiscard]] int count();
 
-// Sends `signal` to everything in reaper's care. As PID 1 through kill(-1), which needs
-// no /proc; otherwise to each descendant found in /proc.
+// Sends `signal` -- and SIGCONT right after it when `then_continue`, so that a stopped
+// process can run its handler -- to everything in reaper's care. As PID 1 through
+// kill(-1), which needs no /proc and misses nothing alive at that moment; otherwise to
+// each descendant found in /proc, sweeping again until a sweep finds none it has not
+// signalled yet. One sweep at a time: its memory of what it signalled is a static table.
+class Sweep {
+public:
+    Sweep(int signal, bool then_continue);
+    Sweep(const Sweep&) = delete;
+    Sweep& operator=(const Sweep&) = delete;
+
+    // Signals what has not been signalled yet: called again later, it reaches a process
+    // forked since (by a leftover's handler, say). Returns how many it signalled now;
+    // -1 when /proc cannot be read (three tries). As PID 1 only the first call signals,
+    // and counts -1.
+    int more();
+    // How many it has signalled in all; -1 as PID 1.
+    [[nodiscard]] int total() const { return total_; }
+
+private:
+    int signal_;
+    bool then_continue_;
+    bool pid1_;
+    int total_ = 0;
+};
+
+// Sends `signal` to everything in reaper's care once, remembering nothing (a second
+// SIGTERM passed on during the grace period).
 void signal_all(int signal);
+
+// As PID 1: has `loop` watch every process that entered the namespace from outside
+// (docker exec, kubectl exec, nsenter, a pod's other containers) -- its parent is outside,
+// so /proc shows 0 -- since reaper cannot wait for them. Returns how many; -1 when /proc
+// is not this namespace's or cannot be read.
+int watch_joiners(events::Loop& loop);
 
 }  // namespace descendants

@@ -13,7 +13,7 @@ void set_verbosity(int verbosity) { current_verbosity = verbosity; }
 
 bool enabled(Level level) { return static_cast<int>(level) <= current_verbosity; }
 
-void write(Level level, const Message& message)
+void say(Level level, const Message& message)
 {
     if (!enabled(level)) {
         return;
@@ -28,8 +28,10 @@ void failed(Level level, const Message& what, int error)
 {
     Message message;
     message << what.view() << ": ";
-    write(level, errors::describe(message, error));
+    say(level, errors::describe(message, error));
 }
+
+void say(Level level, const char* text) { say(level, Message() << text); }
 
 void failed(Level level, const char* call, int error) { failed(level, Message() << call, error); }
 

@@ -9,7 +9,8 @@ enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
 
 void set_verbosity(int verbosity);
 [[nodiscard]] bool enabled(Level level);
-void write(Level level, const Message& message);
+void say(Level level, const Message& message);
+void say(Level level, const char* text);
 
 // "reaper: WHAT: <errno in words>" -- the form every failed system call is reported in;
 // WHAT names the call, or what reaper was doing ("exec \"cmd\"", "forward SIGTERM to 7").

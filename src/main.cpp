@@ -1,19 +1,20 @@
-// Wiring only: parse, block signals, start the command, supervise it, exit with its status.
+// Wiring only: parse, set up, start the command, supervise it, shut down, exit with its status.
 #include <cerrno>
 #include <csignal>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.hpp"
 #include "diag.hpp"
-#include "loop.hpp"
+#include "events.hpp"
 #include "reap.hpp"
+#include "sandbox.hpp"
+#include "setup.hpp"
 #include "shutdown.hpp"
 #include "sigmask.hpp"
 #include "spawn.hpp"
 #include "status.hpp"
+#include "supervise.hpp"
 #include "terminal.hpp"
 #include "unique_fd.hpp"
 #include "user.hpp"
@@ -22,81 +23,16 @@ namespace {
 
 void print(int fd, std::string_view text) { [[maybe_unused]] ssize_t written = write(fd, text.data(), text.size()); }
 
-// reaper needs its children to become zombies so it can read their status; a caller's
-// SIG_IGN for SIGCHLD would have the kernel discard them. Returns whether it was ignored.
-bool take_default_sigchld()
+// A shell running reaper in a loop stops the loop when its command died of SIGINT (or
+// SIGQUIT), and goes on when it exited 130: reaper then ends the same way as the child.
+// As PID 1 there is no such shell, and the kernel would drop the signal anyway.
+bool should_die_like_child(int wait_status, int exit_code)
 {
-    if (!sigmask::is_ignored(SIGCHLD)) {
+    if (getpid() == 1 || !WIFSIGNALED(wait_status)) {
         return false;
     }
-    if (!sigmask::set_ignored(SIGCHLD, false)) {
-        diag::failed(diag::Level::warning, "sigaction SIGCHLD", errno);
-    }
-    return true;
-}
-
-// Outside PID 1, orphans of the command would go to the host's init, never to be seen.
-// prctl is variadic and reads five arguments: the unused ones are passed as 0, not left as
-// whatever the registers held (valgrind flags that; some options require the zeros).
-void become_subreaper_unless_pid1()
-{
-    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
-        diag::failed(diag::Level::warning, "prctl PR_SET_CHILD_SUBREAPER", errno);
-    }
-}
-
-void arm_parent_death_signal(int signal)
-{
-    if (signal == 0) {
-        return;
-    }
-    pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, static_cast<long>(signal), 0L, 0L, 0L) != 0) {
-        diag::failed(diag::Level::warning, "prctl PR_SET_PDEATHSIG", errno);
-        return;
-    }
-    if (getppid() != parent) {
-        // The parent died before the request took effect: the kernel will not send it now.
-        kill(getpid(), signal);
-    }
-}
-
-void close_range_or_loop(unsigned first, unsigned last)
-{
-    if (first > last || syscall(SYS_close_range, first, last, 0) == 0) {
-        return;
-    }
-    rlimit limit{};
-    unsigned highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536 ? limit.rlim_cur : 65536;
-    for (unsigned fd = first; fd <= last && fd < highest; ++fd) {
-        close(static_cast<int>(fd));
-    }
-}
-
-// reaper must hold no inherited pipe open and pin no mount: the child has its own copies.
-void let_go_of_inherited(int kept_fd)
-{
-    auto kept = static_cast<unsigned>(kept_fd);
-    close_range_or_loop(3, kept - 1);
-    close_range_or_loop(kept + 1, ~0U);
-    if (chdir("/") != 0) {
-        diag::failed(diag::Level::warning, "chdir /", errno);
-    }
-}
-
-int report_start_failure(const spawn::Started& started, const char* command)
-{
-    Message what;
-    if (started.failed_step == spawn::Step::exec) {
-        what << "exec \"" << command << "\"";
-    } else {
-        what << spawn::step_name(started.failed_step);
-    }
-    diag::failed(diag::Level::error, what, started.error);
-    if (started.failed_step == spawn::Step::fork || started.failed_step == spawn::Step::pipe) {
-        return status::own_failure;
-    }
-    return status::start_failure_code(started.error, started.failed_step == spawn::Step::exec);
+    int signal = WTERMSIG(wait_status);
+    return (signal == SIGINT || signal == SIGQUIT) && exit_code == 128 + signal;
 }
 
 int run(const cli::Config& config)
@@ -106,54 +42,69 @@ int run(const cli::Config& config)
         diag::failed(diag::Level::error, "rt_sigprocmask", errno);
         return status::own_failure;
     }
-    bool sigchld_was_ignored = take_default_sigchld();
+    bool sigchld_was_ignored = setup::take_default_sigchld();
     UniqueFd signal_fd(sigmask::open_signalfd(signals::handled()));
     if (!signal_fd.valid()) {
         diag::failed(diag::Level::error, "signalfd", errno);
         return status::own_failure;
     }
-    become_subreaper_unless_pid1();
+    events::Loop loop(std::move(signal_fd), signals::handled());
+    setup::become_subreaper_unless_pid1();
     // Children that ended before SIGCHLD was blocked -- re-parented to a PID 1 that was
     // still starting, or inherited across exec -- had their SIGCHLD discarded, and none
     // may ever come again (--pause): collect them now.
     reap::MainChild nobody{0};  // no process has PID 0
-    reap::all_exited(nobody, config.warn_on_reap);
-    arm_parent_death_signal(config.parent_death_signal);
+    reap::collect(nobody, config.warn_on_reap);
+    setup::arm_parent_death_signal(config.parent_death_signal);
     shutdown::Grace grace{config.grace_ms, config.grace_signal, config.warn_on_reap};
     if (config.pause) {
-        let_go_of_inherited(signal_fd.get());
-        loop::pause(signal_fd.get(), config.warn_on_reap);
-        reap::MainChild none{0, true, 0};
-        shutdown::grace(signal_fd.get(), grace, none);
+        setup::let_go_of_inherited(loop.signal_fd(), -1);
+        sandbox::hold_until_stopped(loop, config.warn_on_reap);
+        shutdown::grace(loop, grace, nobody);
         return 0;
     }
 
-    user::Prepared identity;
-    if (!config.user.empty() && !user::prepare(config.user, identity)) {
-        diag::write(diag::Level::error, identity.resolved.error);
+    user::Prepared identity(config.user);
+    bool asked_for_user = !config.user.empty();
+    if (asked_for_user && !user::prepare(config.user, identity)) {
+        diag::say(diag::Level::error, identity.error);
         return status::usage_error;
     }
     terminal::Foreground foreground;
-    bool take_terminal = terminal::claim(foreground);
-    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, take_terminal,
-                                           identity.change ? &identity.resolved.identity : nullptr, config.no_new_privs,
-                                           identity.home_entry});
+    terminal::open_controlling(foreground);
+    bool in_front = terminal::claim(foreground);
+    // Under a shell without job control (a script, `sh -c`) reaper shares the shell's
+    // process group, and ^C must reach the shell too, as it does without reaper: the
+    // child then stays in that group, and the terminal where it is. Otherwise the child
+    // gets a group of its own and, when reaper's group had it, the terminal.
+    bool share_group = in_front && !config.group && getpid() != 1 && getpgrp() != getpid();
+    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
+                                           in_front && !share_group ? foreground.fd : -1,
+                                           identity.change ? &identity.resolved->identity : nullptr,
+                                           config.no_new_privs, asked_for_user ? identity.home_entry : nullptr});
+    pid_t child_group = share_group ? getpgrp() : started.failed_pid > 0 ? started.failed_pid : started.pid;
     if (!started.ok()) {
-        return report_start_failure(started, config.command[0]);
+        terminal::give_back(foreground, child_group);
+        return spawn::report_failure(started, config.command[0]);
     }
-    if (take_terminal) {
-        terminal::hand_to(started.pid);
+    if (in_front && !share_group) {
+        terminal::hand_to(foreground, started.pid);
     }
-    diag::write(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
-    let_go_of_inherited(signal_fd.get());
+    diag::say(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
+    setup::let_go_of_inherited(loop.signal_fd(), foreground.fd);
 
     reap::MainChild child{started.pid};
     bool stop_with_child = getpid() != 1;
-    loop::supervise(signal_fd.get(), child, {config.group, config.rewrite, config.warn_on_reap, stop_with_child},
-                    foreground);
-    terminal::give_back(foreground, started.pid);
-    shutdown::grace(signal_fd.get(), grace, child);
-    return status::exit_code(child.wait_status, config.remap_exit);
+    supervise::run(loop, child,
+                   {child_group, config.group, share_group, config.rewrite, config.warn_on_reap, stop_with_child},
+                   foreground);
+    terminal::give_back(foreground, child_group);
+    shutdown::grace(loop, grace, child);
+    int code = status::exit_code(child.wait_status, config.remap_exit);
+    if (should_die_like_child(child.wait_status, code)) {
+        setup::die_like_child(WTERMSIG(child.wait_status));
+    }
+    return code;
 }
 
 }  // namespace
@@ -162,7 +113,7 @@ int main(int /*argc*/, char** argv, char** envp)
 {
     cli::Parsed parsed = cli::parse(argv, envp);
     if (!parsed.ok()) {
-        diag::write(diag::Level::error, parsed.error);
+        diag::say(diag::Level::error, parsed.error);
         return status::usage_error;
     }
     switch (parsed.config.action) {

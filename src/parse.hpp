@@ -27,6 +27,23 @@ namespace parse {
     return value;
 }
 
+// As C's atoi reads a number, which is how tini reads TINI_VERBOSITY: leading blanks, a
+// sign, the digits up to the first non-digit; anything else is 0. Clamped to 0..max.
+[[nodiscard]] constexpr int leading_number(std::string_view text, int max)
+{
+    std::size_t at = 0;
+    while (at < text.size() && (text[at] == ' ' || (text[at] >= '\t' && text[at] <= '\r'))) {
+        ++at;
+    }
+    bool negative = at < text.size() && text[at] == '-';
+    at += at < text.size() && (text[at] == '-' || text[at] == '+') ? 1 : 0;
+    int value = 0;
+    for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+        value = value >= max ? max : value * 10 + (text[at] - '0');
+    }
+    return negative ? 0 : value > max ? max : value;
+}
+
 // Seconds with an optional fraction ("5", "0.25", ".5", "2.") as milliseconds, digits
 // past the third rounded up so that no positive duration becomes zero.
 [[nodiscard]] constexpr std::optional<unsigned long> milliseconds(std::string_view text, unsigned long max_seconds)

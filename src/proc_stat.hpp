@@ -1,4 +1,5 @@
-// The two fields reaper reads from /proc/PID/stat. Pure: parses text it is given.
+// The state and the parent from /proc/PID/stat (reaper reads the parent, its tests both).
+// Pure: parses text it is given.
 #pragma once
 
 #include <optional>

@@ -12,9 +12,11 @@ struct MainChild {
     int stop_signal = 0;  // the signal that last stopped it, until the loop takes note
 };
 
+enum class Children { remain, none };
+
 // Waits for every child that has exited, without blocking, and notes a stop of the main
-// child (others' stops are no concern of reaper's). Returns whether any child
-// remains; none left means no descendant at all, since orphans come back to reaper.
-bool all_exited(MainChild& main_child, bool warn_on_reap);
+// child (others' stops are no concern of reaper's). Children::none means no descendant
+// is left at all, since orphans come back to reaper.
+Children collect(MainChild& main_child, bool warn_on_reap);
 
 }  // namespace reap

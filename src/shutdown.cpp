@@ -2,10 +2,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <unistd.h>
 
 #include "descendants.hpp"
 #include "diag.hpp"
-#include "signal_source.hpp"
 #include "signals.hpp"
 
 namespace shutdown {
@@ -17,73 +17,130 @@ constexpr unsigned long after_kill_ms = 1000;
 
 enum class Ended { all, deadline };
 
-// Reaps and relays until nothing is left or the deadline passes.
-Ended wait_for_none_left(int signal_fd, unsigned long milliseconds, reap::MainChild& child, bool warn_on_reap)
-{
-    UniqueFd deadline = signal_source::deadline_after(milliseconds);
-    if (!deadline.valid()) {
-        diag::failed(diag::Level::warning, "timerfd", errno);
-        return Ended::deadline;  // without a timer, no wait: straight to SIGKILL
+// Reaps, and passes on a second stop request, until nothing is left or the deadline.
+class Waiting {
+public:
+    Waiting(events::Loop& loop, reap::MainChild& child, bool warn_on_reap)
+        : loop_(loop), child_(child), warn_on_reap_(warn_on_reap)
+    {
     }
-    signal_source::Batch batch{};
-    for (;;) {
-        signal_source::Read read = signal_source::next(signal_fd, batch, deadline.get());
-        if (read.result == signal_source::Result::deadline) {
-            return Ended::deadline;
-        }
-        if (read.result == signal_source::Result::failed) {
-            return reap::all_exited(child, warn_on_reap) ? Ended::deadline : Ended::all;
-        }
-        for (std::size_t i = 0; i < read.count; ++i) {
-            int signal = static_cast<int>(batch[i].ssi_signo);
-            if (signal == SIGCHLD) {
-                if (!reap::all_exited(child, warn_on_reap)) {
-                    return Ended::all;
-                }
-            } else if (signal == SIGTERM || signal == SIGINT) {
-                // docker stop, or Ctrl-C, during the grace period: pass it on to all.
-                descendants::signal_all(signal);
-            } else {
-                diag::write(diag::Level::debug, Message() << "grace: ignored SIG" << signals::name(signal).view());
+
+    // While a sweep is on, every SIGCHLD sweeps again: a leftover may have forked on its
+    // way out (in its SIGTERM handler), and what it forked must get the signal too.
+    void follow(descendants::Sweep* sweep) { sweep_ = sweep; }
+
+    [[nodiscard]] bool none_left()
+    {
+        return loop_.watched() == 0 && reap::collect(child_, warn_on_reap_) == reap::Children::none;
+    }
+
+    events::Next signal(const signalfd_siginfo& info)
+    {
+        auto signal = static_cast<int>(info.ssi_signo);
+        if (signal == SIGCHLD) {
+            if (sweep_ != nullptr) {
+                sweep_->more();
             }
+            return none_left() ? events::Next::done : events::Next::wait;
         }
+        if (signal == SIGTERM || signal == SIGINT) {
+            // docker stop, or Ctrl-C, during the grace period: pass it on to all.
+            descendants::signal_all(signal);
+        } else {
+            diag::say(diag::Level::debug, Message() << "grace: ignored SIG" << signals::name(signal).view());
+        }
+        return events::Next::wait;
     }
-}
+
+    events::Next process_gone() { return none_left() ? events::Next::done : events::Next::wait; }
+
+    events::Next deadline()
+    {
+        ended_ = Ended::deadline;
+        return events::Next::done;
+    }
+
+    Ended wait_until(unsigned long milliseconds)
+    {
+        ended_ = Ended::all;
+        loop_.set_deadline(milliseconds);
+        if (!loop_.run(*this)) {
+            ended_ = none_left() ? Ended::all : Ended::deadline;  // no signals: no waiting either
+        }
+        loop_.clear_deadline();
+        return ended_;
+    }
+
+private:
+    events::Loop& loop_;
+    reap::MainChild& child_;
+    bool warn_on_reap_;
+    descendants::Sweep* sweep_ = nullptr;
+    Ended ended_ = Ended::all;
+};
 
 void report(int left, int killed, int grace_signal)
 {
     Message line;
-    line << "grace: " << left << " process(es) left by the child; ";
+    line << "grace: " << left << " process(es) left; ";
     if (left < 0 || killed < 0) {
         line << "/proc unreadable, counts unknown";
     } else {
-        line << left - killed << " ended on SIG" << signals::name(grace_signal).view() << ", " << killed
+        int ended = left > killed ? left - killed : 0;
+        line << ended << " ended on SIG" << signals::name(grace_signal).view() << ", " << killed
              << " killed at the deadline";
     }
-    diag::write(diag::Level::info, line);
+    diag::say(diag::Level::info, line);
 }
 
 }  // namespace
 
-void grace(int signal_fd, const Grace& grace, reap::MainChild& child)
+void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
 {
+    // As PID 1, kill(-1, 0) fails with ESRCH when no other process is left in the namespace:
+    // the common end, found with one system call instead of a look at /proc.
+    if (grace.milliseconds == 0 || (getpid() == 1 && kill(-1, 0) != 0 && errno == ESRCH)) {
+        return;
+    }
+    int joiners = descendants::watch_joiners(loop);
+    Waiting waiting(loop, child, grace.warn_on_reap);
     // A leftover that has already exited is collected here; none left means no wait.
-    if (grace.milliseconds == 0 || !reap::all_exited(child, grace.warn_on_reap)) {
+    if (waiting.none_left()) {
         return;
     }
-    // Counting walks /proc once more: only done when the -v line will be printed.
-    bool counting = diag::enabled(diag::Level::info);
+    // As PID 1 kill(-1) counts nothing: then counting walks /proc once more, only done
+    // when the -v line will be printed. A subreaper's sweeps count as they go.
+    bool pid1 = getpid() == 1;
+    bool counting = pid1 && diag::enabled(diag::Level::info);
     int left = counting ? descendants::count() : -1;
-    descendants::signal_all(grace.signal);
-    if (wait_for_none_left(signal_fd, grace.milliseconds, child, grace.warn_on_reap) == Ended::all) {
-        report(left, 0, grace.signal);
+    descendants::Sweep first(grace.signal, true);
+    if (first.more() < 0 && !pid1) {
+        diag::say(diag::Level::warning, "grace: /proc cannot be read: the leftovers cannot be found or signalled");
+    }
+    if (joiners < 0 && pid1) {
+        diag::say(diag::Level::info, "grace: no /proc of this namespace: processes that entered from outside are "
+                                     "signalled but not waited for");
+    }
+    if (joiners > 0) {
+        diag::say(diag::Level::info,
+                  Message() << "grace: waiting for " << joiners << " process(es) that entered from outside");
+    }
+    waiting.follow(&first);
+    if (waiting.wait_until(grace.milliseconds) == Ended::all) {
+        report(pid1 ? left : first.total(), 0, grace.signal);
         return;
     }
+    left = pid1 ? left : first.total();
     int killed = counting ? descendants::count() : -1;
-    descendants::signal_all(SIGKILL);
-    if (wait_for_none_left(signal_fd, after_kill_ms, child, grace.warn_on_reap) == Ended::deadline) {
-        diag::write(diag::Level::warning, Message() << "grace: processes still there "
-                                                    << static_cast<long>(after_kill_ms) << " ms after SIGKILL");
+    descendants::Sweep last(SIGKILL, false);
+    waiting.follow(&last);
+    last.more();
+    bool sent = pid1 || last.total() > 0;
+    killed = pid1 ? killed : last.total();
+    if (waiting.wait_until(after_kill_ms) == Ended::deadline) {
+        diag::say(diag::Level::warning, sent ? Message() << "grace: processes still there "
+                                                         << static_cast<long>(after_kill_ms) << " ms after SIGKILL"
+                                             : Message() << "grace: processes still there; none could be killed");
     }
     report(left, killed, grace.signal);
 }

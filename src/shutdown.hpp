@@ -1,8 +1,11 @@
-// The grace period: when the main child has exited, whatever it left behind gets the
-// grace signal, then time to end, then SIGKILL. The kernel would SIGKILL all of it the
-// moment PID 1 exits, mid-write; reaper gives it the chance to finish first.
+// The grace period: when the main child has exited (or pause mode is told to stop),
+// whatever is left in reaper's care gets the grace signal and SIGCONT, then time to end,
+// then SIGKILL. The kernel would SIGKILL all of it the moment PID 1 exits, mid-write;
+// reaper gives it the chance to finish first. As PID 1 that includes the processes that
+// entered the namespace from outside, which reaper waits for through pidfds.
 #pragma once
 
+#include "events.hpp"
 #include "reap.hpp"
 
 namespace shutdown {
@@ -15,6 +18,6 @@ struct Grace {
 
 // Returns once nothing is left in reaper's care, or once what remained at the deadline
 // has been killed (and reaped, if it dies within a short bound).
-void grace(int signal_fd, const Grace& grace, reap::MainChild& child);
+void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child);
 
 }  // namespace shutdown

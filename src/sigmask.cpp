@@ -59,19 +59,23 @@ bool replace(signals::Set mask)
     return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &wanted, nullptr, kernel_set_size) == 0;
 }
 
-int open_signalfd(signals::Set set)
+int above_stderr(int fd)
 {
-    std::uint64_t wanted = set.bits();
-    int fd = static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC));
     if (fd >= 0 && fd <= STDERR_FILENO) {
         // Started with 0, 1 or 2 closed: keep that number free, or reaper's own writes to
-        // stderr would land in the signalfd, and the child must find it closed as well.
+        // stderr would land in this descriptor, and the child must find it closed as well.
         // Raw: musl's fcntl() brings 400 bytes of fallbacks reaper does not need.
         int moved = static_cast<int>(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
         close(fd);
         fd = moved;
     }
     return fd;
+}
+
+int open_signalfd(signals::Set set)
+{
+    std::uint64_t wanted = set.bits();
+    return above_stderr(static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC)));
 }
 
 }  // namespace sigmask

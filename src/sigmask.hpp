@@ -23,4 +23,8 @@ namespace sigmask {
 // A close-on-exec signalfd reading `set`; -1 with errno on failure.
 [[nodiscard]] int open_signalfd(signals::Set set);
 
+// `fd`, moved above 2 (close-on-exec) if it took the place of a closed stdin, stdout or
+// stderr; -1 stays -1.
+[[nodiscard]] int above_stderr(int fd);
+
 }  // namespace sigmask

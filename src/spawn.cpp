@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "command_path.hpp"
+#include "diag.hpp"
 #include "sigmask.hpp"
 #include "status.hpp"
+#include "sys.hpp"
 #include "unique_fd.hpp"
 
 namespace spawn {
@@ -32,13 +34,33 @@ struct Report {
     _exit(status::start_failure_code(report.error, step == Step::exec));
 }
 
+// execv, and for a file the kernel cannot run (ENOEXEC: no "#!", not a binary) /bin/sh
+// with the file as its script, as execvp, the shells, tini, dumb-init and catatonit do.
+// `shell_argv` has room for argv plus one. errno stays the file's own error.
+void exec_file(const char* path, char* const* argv, char** shell_argv)
+{
+    execv(path, argv);
+    if (errno != ENOEXEC) {
+        return;
+    }
+    shell_argv[0] = const_cast<char*>("sh");
+    shell_argv[1] = const_cast<char*>(path);
+    std::size_t i = 1;
+    for (; argv[i] != nullptr; ++i) {
+        shell_argv[i + 1] = argv[i];
+    }
+    shell_argv[i + 1] = nullptr;
+    execv("/bin/sh", shell_argv);
+    errno = ENOEXEC;
+}
+
 // execvp, except in what it reports: EACCES only when a file of that name exists but
 // cannot be run, not when a PATH directory cannot be searched -- so that reaper tells
 // "not found" (127) from "cannot run" (126) as a shell does.
-void exec_along_path(char* const* argv)
+void exec_along_path(char* const* argv, char** shell_argv)
 {
     if (!command_path::is_searched(argv[0])) {
-        execv(argv[0], argv);
+        exec_file(argv[0], argv, shell_argv);
         return;
     }
     const char* path = getenv("PATH");
@@ -46,13 +68,37 @@ void exec_along_path(char* const* argv)
     std::array<char, PATH_MAX> candidate{};
     int found_but_failed = 0;
     while (search.next(candidate)) {
-        execv(candidate.data(), argv);
+        exec_file(candidate.data(), argv, shell_argv);
         bool absent = errno == ENOENT || errno == ENOTDIR || (errno == EACCES && access(candidate.data(), F_OK) != 0);
         if (!absent && found_but_failed == 0) {
             found_but_failed = errno;
         }
     }
     errno = found_but_failed != 0 ? found_but_failed : ENOENT;
+}
+
+std::size_t count(char* const* list)
+{
+    std::size_t n = 0;
+    while (list[n] != nullptr) {
+        ++n;
+    }
+    return n;
+}
+
+// Replaces HOME (or adds it), as gosu and su do: the identity's home, not the caller's.
+// The new list goes in `room`, which has space for the environment plus one entry.
+void set_home(char* home_entry, char** room)
+{
+    std::size_t kept = 0;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (std::string_view(*entry).substr(0, 5) != "HOME=") {
+            room[kept++] = *entry;
+        }
+    }
+    room[kept++] = home_entry;
+    room[kept] = nullptr;
+    environ = room;
 }
 
 // setgroups, then setgid, then setuid: each needs the privilege the next one drops. Raw
@@ -81,14 +127,16 @@ void change_identity(const accounts::Identity& identity, int report_fd)
     }
 }
 
+// Both lists below go on this frame's stack (no heap here), which lives until exec since
+// this function never returns.
 [[noreturn]] void become_command(const Request& request, int report_fd)
 {
-    if (setpgid(0, 0) != 0) {
+    if (request.own_group && setpgid(0, 0) != 0) {
         fail_in_child(report_fd, Step::setpgid);
     }
-    if (request.take_terminal) {
+    if (request.terminal_fd >= 0) {
         // Best effort: the parent makes the same call and reports its failure.
-        [[maybe_unused]] int ignored = tcsetpgrp(STDIN_FILENO, getpid());
+        [[maybe_unused]] int ignored = tcsetpgrp(request.terminal_fd, getpid());
     }
     if (request.sigchld_was_ignored && !sigmask::set_ignored(SIGCHLD, true)) {
         fail_in_child(report_fd, Step::sigaction);
@@ -96,28 +144,17 @@ void change_identity(const accounts::Identity& identity, int report_fd)
     if (request.identity != nullptr) {
         change_identity(*request.identity, report_fd);
     }
-    if (request.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+    if (request.no_new_privs && sys::prctl(PR_SET_NO_NEW_PRIVS, 1) != 0) {
         fail_in_child(report_fd, Step::no_new_privs);
     }
     if (request.home_entry != nullptr) {
-        // The environment plus HOME, on this frame's stack (no heap here), which lives
-        // until exec since this function never returns.
-        std::size_t count = 0;
-        while (environ[count] != nullptr) {
-            ++count;
-        }
-        auto** with_home = static_cast<char**>(__builtin_alloca((count + 2) * sizeof(char*)));
-        for (std::size_t i = 0; i < count; ++i) {
-            with_home[i] = environ[i];
-        }
-        with_home[count] = request.home_entry;
-        with_home[count + 1] = nullptr;
-        environ = with_home;
+        set_home(request.home_entry, static_cast<char**>(__builtin_alloca((count(environ) + 2) * sizeof(char*))));
     }
+    auto** shell_argv = static_cast<char**>(__builtin_alloca((count(request.command) + 2) * sizeof(char*)));
     if (!sigmask::replace(request.mask)) {
         fail_in_child(report_fd, Step::sigprocmask);
     }
-    exec_along_path(request.command);
+    exec_along_path(request.command, shell_argv);
     fail_in_child(report_fd, Step::exec);
 }
 
@@ -138,7 +175,7 @@ Started start(const Request& request)
 {
     Started started;
     int ends[2];
-    if (pipe2(ends, O_CLOEXEC) != 0) {
+    if (sys::pipe_cloexec(ends) != 0) {
         started.failed_step = Step::pipe;
         started.error = errno;
         return started;
@@ -146,7 +183,7 @@ Started start(const Request& request)
     UniqueFd report_reader(ends[0]);
     UniqueFd report_writer(ends[1]);
 
-    pid_t pid = _Fork();  // no atfork handlers or locks to honour: reaper has neither
+    pid_t pid = sys::fork();
     if (pid < 0) {
         started.failed_step = Step::fork;
         started.error = errno;
@@ -158,7 +195,9 @@ Started start(const Request& request)
     report_writer.reset();
     // Both sides set the group, so that it exists before reaper forwards to it.
     // EACCES means the child has exec'd, having set it itself.
-    [[maybe_unused]] int ignored = setpgid(pid, pid);
+    if (request.own_group) {
+        [[maybe_unused]] int ignored = setpgid(pid, pid);
+    }
 
     Report report = await_exec(report_reader.get());
     if (report.step != Step::none) {
@@ -167,39 +206,39 @@ Started start(const Request& request)
         }
         started.failed_step = report.step;
         started.error = report.error;
+        started.failed_pid = pid;
         return started;
     }
     started.pid = pid;
     return started;
 }
 
-const char* step_name(Step step)
+namespace {
+
+// Named by the call that failed, in the order of spawn::Step.
+constexpr const char* step_names[] = {"none",      "fork",
+                                      "pipe2",     "setpgid",
+                                      "sigaction", "rt_sigprocmask",
+                                      "setgroups", "setgid",
+                                      "setuid",    "prctl PR_SET_NO_NEW_PRIVS",
+                                      "exec"};
+static_assert(sizeof step_names / sizeof step_names[0] == static_cast<int>(Step::exec) + 1);
+
+}  // namespace
+
+int report_failure(const Started& started, const char* command)
 {
-    switch (step) {
-    case Step::none:
-        return "none";
-    case Step::fork:
-        return "fork";
-    case Step::pipe:
-        return "pipe2";
-    case Step::setpgid:
-        return "setpgid";
-    case Step::sigaction:
-        return "sigaction";
-    case Step::sigprocmask:
-        return "rt_sigprocmask";
-    case Step::setgroups:
-        return "setgroups";
-    case Step::setgid:
-        return "setgid";
-    case Step::setuid:
-        return "setuid";
-    case Step::no_new_privs:
-        return "prctl PR_SET_NO_NEW_PRIVS";
-    case Step::exec:
-        return "exec";
+    Message what;
+    if (started.failed_step == Step::exec) {
+        what << "exec \"" << command << "\"";
+    } else {
+        what << step_names[static_cast<int>(started.failed_step)];
     }
-    return "?";
+    diag::failed(diag::Level::error, what, started.error);
+    if (started.failed_step == Step::fork || started.failed_step == Step::pipe) {
+        return status::own_failure;
+    }
+    return status::start_failure_code(started.error, started.failed_step == Step::exec);
 }
 
 }  // namespace spawn

@@ -30,6 +30,12 @@
 //                           exit CODE when stdin closes or SIGTERM arrives. The daemon:
 //                             write     on a signal, writes FILE in full, fsyncs, exits
 //                             stubborn  shrugs off every catchable signal
+//                             stopped-write  as write, but stopped (SIGSTOP) before "left"
+//                             forker    on a signal, forks a process that waits for a
+//                                       signal and then writes FILE; exits at once
+//   probe writer FILE       print "ready"; on a signal, write FILE in full and exit 0
+//   probe payloads          print "SIG n code C value V" for every signal, until stdin closes
+//   probe become-root       (setuid-root copy) set every id to 0, print "root", wait for EOF
 //                             report    prints "daemon SIG n"; exits on TERM or INT
 #include <cerrno>
 #include <csignal>
@@ -48,6 +54,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "probe_lines.hpp"
 
 namespace {
 
@@ -93,7 +101,7 @@ int block_everything_into_signalfd()
 // Prints each signal until stdin closes.
 void report_signals(const std::string& who, int signal_fd)
 {
-    say("ready " + who);
+    say(probe_lines::ready_of(who));
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     for (;;) {
         if (poll(fds, 2, -1) < 0) {
@@ -106,7 +114,7 @@ void report_signals(const std::string& who, int signal_fd)
             signalfd_siginfo info{};
             // SIGCHLD is the probe's own business (its grandchild ending), never forwarded.
             if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo != SIGCHLD) {
-                say(who + " SIG " + std::to_string(info.ssi_signo));
+                say(probe_lines::signal_of(who, static_cast<int>(info.ssi_signo)));
             }
             continue;  // drain signals before looking at stdin
         }
@@ -238,6 +246,31 @@ int mode_state()
     return 0;
 }
 
+// What a database does on SIGTERM: finish the write, make it durable, exit.
+void write_durably(const std::string& file)
+{
+    int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::string chunk(4096, 'x');
+    for (int i = 0; i < 256; ++i) {
+        if (write(fd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size())) {
+            _exit(95);
+        }
+    }
+    if (write(fd, "END\n", 4) != 4 || fsync(fd) != 0) {
+        _exit(96);
+    }
+    close(fd);
+}
+
+[[noreturn]] void wait_for_a_signal_then_write(int signal_fd, const std::string& file)
+{
+    signalfd_siginfo info{};
+    while (read(signal_fd, &info, sizeof info) != sizeof info) {
+    }
+    write_durably(file);
+    _exit(0);
+}
+
 [[noreturn]] void run_daemon(const std::string& kind, const std::string& file, int ready_fd)
 {
     setsid();
@@ -259,26 +292,57 @@ int mode_state()
         }
         int signal = static_cast<int>(info.ssi_signo);
         if (kind == "report") {
-            say("daemon SIG " + std::to_string(signal));
+            say(probe_lines::signal_of("daemon", signal));
             if (signal == SIGTERM || signal == SIGINT) {
                 _exit(0);
             }
-        } else if (kind == "write") {
-            // What a database does on SIGTERM: finish the write, make it durable, exit.
-            int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            std::string chunk(4096, 'x');
-            for (int i = 0; i < 256; ++i) {
-                if (write(fd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size())) {
-                    _exit(95);
-                }
+        } else if (kind == "write" || kind == "stopped-write") {
+            write_durably(file);
+            _exit(0);
+        } else if (kind == "forker") {
+            // On its way out, it forks one more process, which must get the signal too.
+            if (fork() == 0) {
+                wait_for_a_signal_then_write(signal_fd, file);
             }
-            if (write(fd, "END\n", 4) != 4 || fsync(fd) != 0) {
-                _exit(96);
-            }
-            close(fd);
             _exit(0);
         }
     }
+}
+
+// Waits for signals on `signal_fd` and for stdin to close: on_signal() when the first is
+// readable (returning true ends the wait), and returns false at stdin's end.
+template <typename OnSignal>
+bool until_stdin_closes(int signal_fd, OnSignal on_signal)
+{
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+            die("poll");
+        }
+        if ((fds[0].revents & POLLIN) && on_signal()) {
+            return true;
+        }
+        char buffer[64];
+        if ((fds[1].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
+            return false;
+        }
+    }
+}
+
+// Each signal with what came with it: "SIG n code C value V".
+int mode_payloads()
+{
+    int signal_fd = block_everything_into_signalfd();
+    say(probe_lines::ready);
+    until_stdin_closes(signal_fd, [&] {
+        signalfd_siginfo info{};
+        if (read(signal_fd, &info, sizeof info) == sizeof info) {
+            say("SIG " + std::to_string(info.ssi_signo) + " code " + std::to_string(info.ssi_code) + " value " +
+                std::to_string(info.ssi_int));
+        }
+        return false;
+    });
+    return 0;
 }
 
 int mode_leave(const std::string& kind, int code, const std::string& file)
@@ -290,8 +354,27 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
     pid_t middle = fork();
     if (middle == 0) {
         close(ready[0]);
-        if (fork() == 0) {
-            run_daemon(kind, file, ready[1]);
+        if (kind != "stopped-write") {
+            if (fork() == 0) {
+                run_daemon(kind, file, ready[1]);
+            }
+            _exit(0);
+        }
+        // A leftover that is stopped when the grace period begins: the middle process,
+        // its parent, stops it and sees it stopped before saying it is ready.
+        int inner[2];
+        if (pipe(inner) != 0) {
+            _exit(97);
+        }
+        pid_t daemon = fork();
+        if (daemon == 0) {
+            run_daemon(kind, file, inner[1]);
+        }
+        char byte = 0;
+        int status = 0;
+        if (read(inner[0], &byte, 1) != 1 || kill(daemon, SIGSTOP) != 0 ||
+            waitpid(daemon, &status, WUNTRACED) != daemon || !WIFSTOPPED(status) || write(ready[1], "r", 1) != 1) {
+            _exit(98);
         }
         _exit(0);
     }
@@ -308,20 +391,9 @@ int mode_leave(const std::string& kind, int code, const std::string& file)
     sigaddset(&term, SIGTERM);
     sigprocmask(SIG_BLOCK, &term, nullptr);
     int signal_fd = signalfd(-1, &term, SFD_CLOEXEC);
-    say("left");
-    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    for (;;) {
-        if (poll(fds, 2, -1) < 0 && errno != EINTR) {
-            die("poll");
-        }
-        if (fds[0].revents & POLLIN) {
-            return code;
-        }
-        char buffer[64];
-        if ((fds[1].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
-            return code;
-        }
-    }
+    say(probe_lines::left);
+    until_stdin_closes(signal_fd, [] { return true; });
+    return code;
 }
 
 }  // namespace
@@ -404,7 +476,7 @@ int mode_churn()
     int signal_fd = block_everything_into_signalfd();
     fcntl(signal_fd, F_SETFL, O_NONBLOCK);
     fcntl(STDIN_FILENO, F_SETFL, O_NONBLOCK);
-    say("ready churn");
+    say(probe_lines::ready_of("churn"));
     long counted = 0;
     for (;;) {
         signalfd_siginfo info[64];
@@ -570,8 +642,25 @@ int main(int argc, char** argv)
     if (mode == "raw") {
         return mode_raw();
     }
+    if (mode == "writer" && argc > 2) {
+        int signal_fd = block_everything_into_signalfd();
+        say(probe_lines::ready);
+        wait_for_a_signal_then_write(signal_fd, argv[2]);
+    }
+    if (mode == "payloads") {
+        return mode_payloads();
+    }
+    if (mode == "become-root") {
+        // Run from a setuid-root copy: every id becomes 0, as su or sudo make them.
+        if (setuid(0) != 0) {
+            die("setuid");
+        }
+        say("root");
+        wait_for_stdin_eof();
+        return 0;
+    }
     if (mode == "sleep") {
-        say("ready");
+        say(probe_lines::ready);
         wait_for_stdin_eof();
         return 0;
     }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.hpp"
 #include "common.hpp"
 
 namespace {
@@ -29,24 +30,32 @@ const std::vector<std::string> bad_values = {"", "-1", "99999999999999999999", "
 
 TEST_CASE("bad input: every value-taking option, every kind of bad value: exit 2, one line", "[cli]")
 {
-    for (const std::string option : {"-p", "--parent-death-signal", "-e", "--remap-exit", "-r", "--rewrite", "-t",
-                                     "--grace", "--grace-signal", "-u", "--user"}) {
-        for (const std::string& value : bad_values) {
-            for (const std::vector<std::string>& args : {std::vector<std::string>{option, value, "true"},
-                                                         std::vector<std::string>{option + "=" + value, "true"}}) {
-                if (option.size() == 2 && args.size() == 2) {
-                    continue;  // "-p=x" is a short option with the value "=x": covered below
-                }
-                INFO(option << " '" << value << "'");
-                harness::Finished finished = run(args);
-                CHECK(finished.exit_code == 2);
-                CHECK(one_reaper_line(finished.stderr_text));
-            }
+    for (const cli::Setting& setting : cli::settings) {
+        if (setting.value.empty()) {
+            continue;
         }
-        INFO(option << " missing its value");
-        harness::Finished missing = run({option});
-        CHECK(missing.exit_code == 2);
-        CHECK(one_reaper_line(missing.stderr_text));
+        std::vector<std::string> spellings = {"--" + std::string(setting.long_name)};
+        if (setting.short_name != '\0') {
+            spellings.push_back(std::string("-") + setting.short_name);
+        }
+        for (const std::string& option : spellings) {
+            for (const std::string& value : bad_values) {
+                for (const std::vector<std::string>& args : {std::vector<std::string>{option, value, "true"},
+                                                             std::vector<std::string>{option + "=" + value, "true"}}) {
+                    if (option.size() == 2 && args.size() == 2) {
+                        continue;  // "-p=x" is a short option with the value "=x": covered below
+                    }
+                    INFO(option << " '" << value << "'");
+                    harness::Finished finished = run(args);
+                    CHECK(finished.exit_code == 2);
+                    CHECK(one_reaper_line(finished.stderr_text));
+                }
+            }
+            INFO(option << " missing its value");
+            harness::Finished missing = run({option});
+            CHECK(missing.exit_code == 2);
+            CHECK(one_reaper_line(missing.stderr_text));
+        }
     }
 }
 
@@ -69,14 +78,13 @@ TEST_CASE("bad input: -r's halves, and -e's range", "[cli]")
 
 TEST_CASE("bad input: every variable with a value, every kind of bad value: exit 2, one line", "[cli]")
 {
-    for (const std::string variable :
-         {"REAPER_PARENT_DEATH_SIGNAL", "REAPER_VERBOSITY", "REAPER_GRACE", "REAPER_GRACE_SIGNAL", "REAPER_REMAP_EXIT",
-          "REAPER_REWRITE", "TINI_VERBOSITY", "REAPER_SUBREAPER", "REAPER_GROUP", "REAPER_WARN_ON_REAP", "REAPER_PAUSE",
-          "REAPER_USER", "REAPER_NO_NEW_PRIVS"}) {
-        bool on_off = variable == "REAPER_SUBREAPER" || variable == "REAPER_GROUP" ||
-                      variable == "REAPER_WARN_ON_REAP" || variable == "REAPER_PAUSE" ||
-                      variable == "REAPER_NO_NEW_PRIVS";
-        bool list = variable == "REAPER_REMAP_EXIT" || variable == "REAPER_REWRITE";
+    for (const cli::Setting& setting : cli::settings) {
+        if (setting.variable.empty()) {
+            continue;
+        }
+        std::string variable(setting.variable);
+        bool on_off = setting.kind == cli::Kind::flag;
+        bool list = setting.kind == cli::Kind::exit_codes || setting.kind == cli::Kind::rewrites;
         for (const std::string& value : bad_values) {
             INFO(variable << "='" << value << "'");
             harness::Finished finished = run({"true"}, {variable + "=" + value});
@@ -88,6 +96,23 @@ TEST_CASE("bad input: every variable with a value, every kind of bad value: exit
             }
             CHECK(finished.exit_code == 2);
             CHECK(one_reaper_line(finished.stderr_text));
+        }
+    }
+}
+
+TEST_CASE("bad input: tini's variables take whatever tini takes, as tini does", "[cli]")
+{
+    for (const cli::Setting& setting : cli::settings) {
+        if (setting.tini_variable.empty()) {
+            continue;
+        }
+        for (const std::string& value : bad_values) {
+            std::string entry = std::string(setting.tini_variable) + "=" + value;
+            INFO(entry);
+            harness::Finished tini = run({"-s", "--", "true"}, {entry}, "tini");
+            harness::Finished ours = run({"true"}, {entry});
+            CHECK(ours.exit_code == tini.exit_code);
+            CHECK(ours.exit_code == 0);
         }
     }
 }

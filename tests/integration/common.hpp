@@ -19,6 +19,22 @@ inline std::optional<harness::Reaper> start(const harness::Options& options)
     return reaper;
 }
 
+// One scenario with reaper running: starts it (skipping the test -- failing it under
+// CI=true -- where the environment cannot), waits for the line `ready` from its child
+// unless empty, then hands it to `body`. Cleanup kills only what it started, by PID.
+template <typename Body>
+void scenario(const harness::Options& options, const std::string& ready, Body body)
+{
+    std::optional<harness::Reaper> reaper = start(options);
+    if (!reaper) {
+        return;
+    }
+    if (!ready.empty()) {
+        REQUIRE(reaper->read_until(ready, harness::Deadline(10)));
+    }
+    body(*reaper);
+}
+
 inline std::optional<harness::Finished> run(const harness::Options& options, double seconds = 10)
 {
     std::string why;

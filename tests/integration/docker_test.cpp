@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "docker_env.hpp"
+#include "probe_lines.hpp"
 #include "pty_session.hpp"
 #include "support.hpp"
 
@@ -129,6 +130,36 @@ TEST_CASE("docker stop: the app gets SIGTERM, the container stops well before th
     CHECK(container.logs().find("daemon SIG 15\n") != std::string::npos);
 }
 
+TEST_CASE("docker stop: a process started with docker exec -d finishes its file on SIGTERM before the container ends",
+          "[docker]")
+{
+    Docker* docker = docker_or_skip();
+    if (docker == nullptr) {
+        return;
+    }
+    Container container(*docker, container_name("exec"));
+    REQUIRE(
+        docker->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(), "sleep"})
+            .exit_code == 0);
+    REQUIRE(container.logs_show("ready", 30));
+    pid_t init = container.host_pid();
+    REQUIRE(docker->run({"exec", "-d", container.name(), "/probe", "writer", "/written"}, 30).exit_code == 0);
+    // The joiner is ready once it waits in read(2) for its signal, beside reaper and the app.
+    REQUIRE(harness::eventually(Deadline(30), [&] {
+        std::vector<harness::ProcessInfo> processes = harness::processes_in_namespace_of(init);
+        return processes.size() == 3 &&
+               std::all_of(processes.begin(), processes.end(),
+                           [](const harness::ProcessInfo& p) { return harness::idle_in_wait(p.pid); });
+    }));
+    CHECK(docker->run({"stop", "-t", "10", container.name()}, 30).exit_code == 0);
+    std::string copy = "/tmp/reaper-docker-written-" + std::to_string(getpid());
+    REQUIRE(docker->run({"cp", container.name() + ":/written", copy}, 30).exit_code == 0);
+    std::string text = harness::read_file(copy);
+    unlink(copy.c_str());
+    CHECK(text.size() == 256 * 4096 + 4);
+    CHECK(text.compare(text.size() < 4 ? 0 : text.size() - 4, 4, "END\n") == 0);
+}
+
 TEST_CASE("docker kill -s USR1 reaches the app", "[docker]")
 {
     Docker* docker = docker_or_skip();
@@ -140,9 +171,9 @@ TEST_CASE("docker kill -s USR1 reaches the app", "[docker]")
         docker
             ->run({"run", "-d", "-i", "--network", "none", "--name", container.name(), docker->test_image(), "signals"})
             .exit_code == 0);
-    REQUIRE(container.logs_show("ready child", 30));
+    REQUIRE(container.logs_show(probe_lines::ready_of("child"), 30));
     REQUIRE(docker->run({"kill", "-s", "USR1", container.name()}, 30).exit_code == 0);
-    CHECK(container.logs_show("child SIG " + std::to_string(SIGUSR1), 10));
+    CHECK(container.logs_show(probe_lines::signal_of("child", SIGUSR1), 10));
 }
 
 TEST_CASE("docker run -t: docker kill -s INT ends an app that waits for SIGINT, with 130", "[docker]")

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 
 using common::as_pid1;
 using common::as_subreaper;
@@ -41,7 +42,7 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
         if (!reaper) {
             return;
         }
-        REQUIRE(reaper->read_until("left", Deadline(10)));
+        REQUIRE(reaper->read_until(probe_lines::left, Deadline(10)));
         reaper->close_stdin();
         CHECK(reaper->wait_exit(Deadline(15)) == 7);
         std::string written = harness::read_file(file);
@@ -54,26 +55,23 @@ TEST_CASE("a daemon that finishes its write on SIGTERM completes it; with --grac
 
 TEST_CASE("a daemon that ignores SIGTERM is killed at the deadline, not before", "[grace][valgrind]")
 {
-    std::optional<harness::Reaper> reaper =
-        common::start(as_pid1({"-v", "--grace", "1.5"}, {"leave", "stubborn", "9"}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("left", Deadline(10)));
-    std::vector<harness::ProcessInfo> before = harness::processes_in_namespace_of(reaper->pid());
-    REQUIRE(before.size() == 3);  // reaper, its child, the daemon
-    auto start = std::chrono::steady_clock::now();
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(10)) == 9);
-    double elapsed = seconds_since(start);
-    CHECK(elapsed >= 1.5);
-    CHECK(elapsed < 3.5);
-    for (const harness::ProcessInfo& process : before) {
-        CHECK_FALSE(alive(process.pid));
-    }
-    CHECK(reaper->stderr_text(Deadline(5))
-              .find("reaper: grace: 1 process(es) left by the child; 0 ended on SIGTERM, 1 killed at the deadline\n") !=
-          std::string::npos);
+    common::scenario(
+        as_pid1({"-v", "--grace", "1.5"}, {"leave", "stubborn", "9"}), probe_lines::left, [&](harness::Reaper& reaper) {
+            std::vector<harness::ProcessInfo> before = harness::processes_in_namespace_of(reaper.pid());
+            REQUIRE(before.size() == 3);  // reaper, its child, the daemon
+            auto start = std::chrono::steady_clock::now();
+            reaper.close_stdin();
+            CHECK(reaper.wait_exit(Deadline(10)) == 9);
+            double elapsed = seconds_since(start);
+            CHECK(elapsed >= 1.5);
+            CHECK(elapsed < 3.5);
+            for (const harness::ProcessInfo& process : before) {
+                CHECK_FALSE(alive(process.pid));
+            }
+            CHECK(reaper.stderr_text(Deadline(5))
+                      .find("reaper: grace: 1 process(es) left; 0 ended on SIGTERM, 1 killed at the deadline\n") !=
+                  std::string::npos);
+        });
 }
 
 TEST_CASE("with nothing left behind, reaper does not wait for the deadline", "[grace]")
@@ -90,33 +88,29 @@ TEST_CASE("with nothing left behind, reaper does not wait for the deadline", "[g
 TEST_CASE("docker stop: SIGTERM to reaper, child exits, leftovers get SIGTERM, reaper exits with the child's status",
           "[grace]")
 {
-    std::optional<harness::Reaper> reaper = common::start(as_pid1({}, {"leave", "report", "3"}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("left", Deadline(10)));
-    auto start = std::chrono::steady_clock::now();
-    REQUIRE(kill(reaper->pid(), SIGTERM) == 0);
-    CHECK(reaper->read_line(Deadline(10)) == "daemon SIG " + std::to_string(SIGTERM));
-    CHECK(reaper->wait_exit(Deadline(10)) == 3);
-    CHECK(seconds_since(start) < 2.0);  // the daemon ended at once: no wait for the 5 s default
+    common::scenario(as_pid1({}, {"leave", "report", "3"}), probe_lines::left, [&](harness::Reaper& reaper) {
+        auto start = std::chrono::steady_clock::now();
+        REQUIRE(kill(reaper.pid(), SIGTERM) == 0);
+        CHECK(reaper.read_line(Deadline(10)) == probe_lines::signal_of("daemon", SIGTERM));
+        CHECK(reaper.wait_exit(Deadline(10)) == 3);
+        CHECK(seconds_since(start) < 2.0);  // the daemon ended at once: no wait for the 5 s default
+    });
 }
 
 TEST_CASE("--grace-signal goes first; a SIGTERM during the grace period is passed on to the leftovers", "[grace]")
 {
-    std::optional<harness::Reaper> reaper =
-        common::start(as_pid1({"--grace-signal", "HUP", "--grace", "20"}, {"leave", "report", "4"}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("left", Deadline(10)));
-    reaper->close_stdin();
-    CHECK(reaper->read_line(Deadline(10)) == "daemon SIG " + std::to_string(SIGHUP));
-    auto start = std::chrono::steady_clock::now();
-    REQUIRE(kill(reaper->pid(), SIGTERM) == 0);
-    CHECK(reaper->read_line(Deadline(10)) == "daemon SIG " + std::to_string(SIGTERM));
-    CHECK(reaper->wait_exit(Deadline(10)) == 4);
-    CHECK(seconds_since(start) < 2.0);
+    common::scenario(as_pid1({"--grace-signal", "HUP", "--grace", "20"}, {"leave", "report", "4"}), probe_lines::left,
+                     [&](harness::Reaper& reaper) {
+                         reaper.close_stdin();
+                         CHECK(reaper.read_line(Deadline(10)) == probe_lines::signal_of("daemon", SIGHUP));
+                         CHECK(reaper.read_line(Deadline(10)) ==
+                               probe_lines::signal_of("daemon", SIGCONT));  // right after, always
+                         auto start = std::chrono::steady_clock::now();
+                         REQUIRE(kill(reaper.pid(), SIGTERM) == 0);
+                         CHECK(reaper.read_line(Deadline(10)) == probe_lines::signal_of("daemon", SIGTERM));
+                         CHECK(reaper.wait_exit(Deadline(10)) == 4);
+                         CHECK(seconds_since(start) < 2.0);
+                     });
 }
 
 TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree is untouched", "[grace][valgrind]")
@@ -129,11 +123,11 @@ TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree 
     if (!sibling) {
         return;
     }
-    REQUIRE(sibling->read_until("ready child", Deadline(10)));
+    REQUIRE(sibling->read_until(probe_lines::ready_of("child"), Deadline(10)));
 
     std::optional<harness::Reaper> reaper = common::start(as_subreaper({"--grace", "1"}, {"leave", "stubborn", "5"}));
     REQUIRE(reaper);
-    REQUIRE(reaper->read_until("left", Deadline(10)));
+    REQUIRE(reaper->read_until(probe_lines::left, Deadline(10)));
     std::vector<pid_t> descendants = harness::children_of(reaper->pid());
     REQUIRE(descendants.size() == 2);  // the main child and the daemon it left
     reaper->close_stdin();
@@ -148,7 +142,7 @@ TEST_CASE("as a subreaper: descendants are ended, a sibling outside the subtree 
     }
     CHECK(alive(sibling->pid()));
     REQUIRE(kill(sibling->pid(), SIGUSR1) == 0);
-    CHECK(sibling->read_line(Deadline(5)) == "child SIG " + std::to_string(SIGUSR1));  // nothing came before it
+    CHECK(sibling->read_line(Deadline(5)) == probe_lines::signal_of("child", SIGUSR1));  // nothing came before it
     sibling->close_stdin();
     CHECK(sibling->wait_exit(Deadline(10)) == 0);
 }

@@ -1,5 +1,8 @@
 #include "harness.hpp"
 
+#include "proc_stat.hpp"
+#include "status.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -139,12 +142,11 @@ void close_fd(int& fd)
     }
 }
 
+// As a shell shows it, by reaper's own rule: the code, or 128+N for death by signal N.
 int decode(int wait_status)
 {
-    if (WIFEXITED(wait_status)) {
-        return WEXITSTATUS(wait_status);
-    }
-    return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : -1;
+    bool ended = WIFEXITED(wait_status) || WIFSIGNALED(wait_status);
+    return ended ? status::exit_code(wait_status, status::CodeSet()) : -1;
 }
 
 bool wait_readable(int fd, const Deadline& deadline)
@@ -179,8 +181,6 @@ std::string read_file(const std::string& path)
 
 std::string reaper_binary() { return required_env("REAPER_BINARY"); }
 std::string probe_binary() { return required_env("REAPER_PROBE"); }
-
-bool ci_requires_everything() { return required_env("CI") == "true"; }
 
 Deadline::Deadline(double seconds)
     : end_(std::chrono::steady_clock::now() +
@@ -441,15 +441,8 @@ std::optional<Finished> run_program(const std::vector<std::string>& argv, double
 
 std::optional<ProcessInfo> process_info(pid_t pid)
 {
-    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    std::size_t close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos || close_paren + 4 > stat.size()) {
-        return std::nullopt;
-    }
-    std::istringstream fields(stat.substr(close_paren + 2));
-    ProcessInfo info{pid, 0, '?'};
-    fields >> info.state >> info.parent;
-    return info;
+    std::optional<proc_stat::Fields> fields = proc_stat::parse(read_file("/proc/" + std::to_string(pid) + "/stat"));
+    return fields ? std::optional<ProcessInfo>(ProcessInfo{pid, fields->parent, fields->state}) : std::nullopt;
 }
 
 std::vector<ProcessInfo> processes_in_namespace_of(pid_t member)
@@ -532,12 +525,18 @@ std::string proc_link(pid_t pid, const std::string& name)
     return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
 }
 
-bool blocked_in_read(pid_t pid)
+bool idle_in_wait(pid_t pid)
 {
     std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
     std::string number;
     syscall_line >> number;
-    return number == std::to_string(SYS_read);
+    // reaper waits in poll (ppoll on architectures without poll); its helpers in read.
+#ifdef SYS_poll
+    if (number == std::to_string(SYS_poll)) {
+        return true;
+    }
+#endif
+    return number == std::to_string(SYS_read) || number == std::to_string(SYS_ppoll);
 }
 
 }  // namespace harness

@@ -113,9 +113,7 @@ std::string proc_status_field(pid_t pid, const std::string& field);
 std::vector<int> open_fds(pid_t pid);
 std::string proc_link(pid_t pid, const std::string& name);
 
-// True while `pid` is blocked in read(2) -- for reaper, on its signalfd, i.e. ready.
-bool blocked_in_read(pid_t pid);
-
-bool ci_requires_everything();
+// True while `pid` is blocked in poll(2) or read(2) -- for reaper, in its one wait, i.e. ready.
+bool idle_in_wait(pid_t pid);
 
 }  // namespace harness

@@ -64,7 +64,7 @@ TEST_CASE("pause exits 0 on SIGINT", "[pause]")
         return;
     }
     // Not before it blocks on its signalfd: PID 1 drops a signal it has not blocked yet.
-    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::blocked_in_read(pause->pid()); }));
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::idle_in_wait(pause->pid()); }));
     REQUIRE(kill(pause->pid(), SIGINT) == 0);
     CHECK(pause->wait_exit(Deadline(10)) == 0);
     CHECK(pause->stderr_text(Deadline(5)) == "reaper: pause: SIGINT, exiting\n");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 #include "signals.hpp"
 
 using common::as_pid1;
@@ -91,54 +92,50 @@ TEST_CASE("stress: 100,000 orphans in bursts of 2,000 that die at the same momen
 {
     const long bursts = 50;
     const long size = 2000;
-    std::optional<harness::Reaper> reaper =
-        common::start(as_pid1({}, {"bursts", std::to_string(bursts), std::to_string(size)}));
-    if (!reaper) {
-        return;
-    }
-    long reaped_bursts = 0;
-    for (long burst = 1; burst <= bursts; ++burst) {
-        std::optional<std::string> line = reaper->read_line(Deadline(60));
-        REQUIRE(line == "burst " + std::to_string(burst) + " " + std::to_string(size));
-        // All of the burst reaped: only reaper and the probe are left in the namespace.
-        std::vector<harness::ProcessInfo> left;
-        bool drained = harness::eventually(Deadline(30), [&] {
-            left = harness::processes_in_namespace_of(reaper->pid());
-            return left.size() == 2;
-        });
-        INFO("burst " << burst << ": " << left.size() << " processes, " << harness::zombies_among(left) << " zombies");
-        REQUIRE(drained);
-        ++reaped_bursts;
-        REQUIRE(reaper->write_stdin("next\n"));
-    }
-    CHECK(reaped_bursts * size == 100000);
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(30)) == 0);
+    common::scenario(as_pid1({}, {"bursts", std::to_string(bursts), std::to_string(size)}), "",
+                     [&](harness::Reaper& reaper) {
+                         long reaped_bursts = 0;
+                         for (long burst = 1; burst <= bursts; ++burst) {
+                             std::optional<std::string> line = reaper.read_line(Deadline(60));
+                             REQUIRE(line == "burst " + std::to_string(burst) + " " + std::to_string(size));
+                             // All of the burst reaped: only reaper and the probe are left in the namespace.
+                             std::vector<harness::ProcessInfo> left;
+                             bool drained = harness::eventually(Deadline(30), [&] {
+                                 left = harness::processes_in_namespace_of(reaper.pid());
+                                 return left.size() == 2;
+                             });
+                             INFO("burst " << burst << ": " << left.size() << " processes, "
+                                           << harness::zombies_among(left) << " zombies");
+                             REQUIRE(drained);
+                             ++reaped_bursts;
+                             REQUIRE(reaper.write_stdin("next\n"));
+                         }
+                         CHECK(reaped_bursts * size == 100000);
+                         reaper.close_stdin();
+                         CHECK(reaper.wait_exit(Deadline(30)) == 0);
+                     });
 }
 
 TEST_CASE("stress: 1,000,000 signals of mixed kinds from 4 processes while orphans churn", "[stress]")
 {
-    std::optional<harness::Reaper> reaper = common::start(as_pid1({}, {"churn"}));
-    if (!reaper) {
-        return;
-    }
-    REQUIRE(reaper->read_until("ready churn", Deadline(10)));
-    const int realtime = signals::rt_min + 3;
-    std::vector<pid_t> senders = start_senders(
-        reaper->pid(), 4, 250000, {SIGUSR1, SIGUSR2, SIGHUP, SIGWINCH, SIGALRM, SIGURG, SIGCONT, realtime, SIGPIPE});
-    CHECK(all_finished(senders, 240));
-    std::optional<harness::ProcessInfo> state = harness::process_info(reaper->pid());
-    REQUIRE(state);
-    CHECK(state->state != 'Z');
-    REQUIRE(reaper->write_stdin("stop\n"));
-    std::optional<std::string> counted = reaper->read_line(Deadline(30));
-    REQUIRE(counted);
-    CHECK(counted->rfind("counted ", 0) == 0);
-    CHECK(std::atol(counted->c_str() + 8) > 0);
-    std::printf("stress figure: 1,000,000 signals sent, the child received %s (standard ones coalesce)\n",
-                counted->c_str() + 8);
-    reaper->close_stdin();
-    CHECK(reaper->wait_exit(Deadline(30)) == 0);
+    common::scenario(as_pid1({}, {"churn"}), probe_lines::ready_of("churn"), [&](harness::Reaper& reaper) {
+        const int realtime = signals::rt_min + 3;
+        std::vector<pid_t> senders = start_senders(
+            reaper.pid(), 4, 250000, {SIGUSR1, SIGUSR2, SIGHUP, SIGWINCH, SIGALRM, SIGURG, SIGCONT, realtime, SIGPIPE});
+        CHECK(all_finished(senders, 240));
+        std::optional<harness::ProcessInfo> state = harness::process_info(reaper.pid());
+        REQUIRE(state);
+        CHECK(state->state != 'Z');
+        REQUIRE(reaper.write_stdin("stop\n"));
+        std::optional<std::string> counted = reaper.read_line(Deadline(30));
+        REQUIRE(counted);
+        CHECK(counted->rfind("counted ", 0) == 0);
+        CHECK(std::atol(counted->c_str() + 8) > 0);
+        std::printf("stress figure: 1,000,000 signals sent, the child received %s (standard ones coalesce)\n",
+                    counted->c_str() + 8);
+        reaper.close_stdin();
+        CHECK(reaper.wait_exit(Deadline(30)) == 0);
+    });
 }
 
 TEST_CASE("stress: PIDs exhausted by a pids cgroup: reaper keeps reaping and recovers", "[stress]")

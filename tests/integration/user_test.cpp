@@ -47,6 +47,7 @@ public:
         std::ofstream(dir_ + "/group") << group;
     }
     ~Accounts() { harness::run_program({"rm", "-rf", dir_}, 10); }
+    [[nodiscard]] const std::string& dir() const { return dir_; }
     Accounts(const Accounts&) = delete;
     Accounts& operator=(const Accounts&) = delete;
 
@@ -104,18 +105,60 @@ TEST_CASE("--user: names, groups and numbers agree with gosu for the same accoun
     CHECK(bare.stdout_text == "uid=1234 gid=5678 groups=5678\n");
 }
 
-TEST_CASE("--user sets HOME from the entry only when it is unset", "[user]")
+TEST_CASE("--user sets HOME as gosu does: the entry's, whatever HOME was; / for a UID without one", "[user]")
 {
     if (!root_or_skip()) {
         return;
     }
+    // runc gives every container's first process HOME=/root: the dropped user must not keep it.
+    for (std::string home : {"HOME=/root", "HOME=/custom"}) {
+        for (std::string who : {"nobody", "65534", "1234", "1234:5678"}) {
+            INFO(home << " " << who);
+            harness::Finished ours =
+                run("env", {home, harness::reaper_binary(), "-u", who, "--", "sh", "-c", "echo \"$HOME\""});
+            harness::Finished gosu = run("env", {home, "gosu", who, "sh", "-c", "echo \"$HOME\""});
+            CHECK(ours.exit_code == 0);
+            CHECK(ours.stdout_text == gosu.stdout_text);
+        }
+    }
     harness::Finished unset =
         run("env", {"-u", "HOME", harness::reaper_binary(), "-u", "nobody", "--", "sh", "-c", "echo \"$HOME\""});
-    CHECK(unset.exit_code == 0);
     CHECK(unset.stdout_text == "/nonexistent\n");
-    harness::Finished set =
-        run("env", {"HOME=/custom", harness::reaper_binary(), "-u", "nobody", "--", "sh", "-c", "echo \"$HOME\""});
-    CHECK(set.stdout_text == "/custom\n");
+}
+
+TEST_CASE("--user: passwd and group files of several MiB, CRLF ends and extra fields, as gosu reads them", "[user]")
+{
+    if (!root_or_skip()) {
+        return;
+    }
+    Accounts accounts;
+    std::string padding;
+    for (int i = 0; i < 40000; ++i) {
+        padding += "pad" + std::to_string(i) + ":x:" + std::to_string(100000 + i) + ":100000:" + std::string(40, 'g') +
+                   ":/home/pad:/bin/sh\n";
+    }
+    // alice and bob after 2 MiB of others; alice's line has extra fields; CRLF ends.
+    std::ofstream(accounts.dir() + "/passwd") << padding << "root:x:0:0:root:/root:/bin/sh\r\n"
+                                              << "alice:x:1000:1000:Alice:/home/alice:/bin/sh:extra\r\n"
+                                              << "bob:x:1001:1001:Bob:/home/bob:/bin/sh\r\n";
+    std::string group_padding;
+    for (int i = 0; i < 40000; ++i) {
+        group_padding +=
+            "grp" + std::to_string(i) + ":x:" + std::to_string(100000 + i) + ":" + std::string(40, 'm') + "\n";
+    }
+    std::ofstream(accounts.dir() + "/group") << group_padding << "alice:x:1000:\r\naudio:x:29:bob,alice\r\n"
+                                             << "video:x:44:alice\r\n";
+    for (std::string who : {"alice", "bob", "1000:1000", "alice:video"}) {
+        INFO(who);
+        harness::Finished ours = accounts.run_inside({harness::reaper_binary(), "-u", who, "--", "id"});
+        harness::Finished gosu = accounts.run_inside({"gosu", who, "id"});
+        CHECK(ours.exit_code == 0);
+        CHECK(ours.stderr_text.empty());
+        CHECK(ours.stdout_text == gosu.stdout_text);
+    }
+    // alice is the last member of audio's line, before its CR.
+    CHECK(accounts.run_inside({harness::reaper_binary(), "-u", "alice", "--", "id", "-G"}).stdout_text ==
+          "1000 29 44\n");
 }
 
 TEST_CASE("--no-new-privs: set in the child, and a setuid binary gains nothing", "[user]")

@@ -38,7 +38,7 @@ TEST_CASE("a user by name: uid, primary gid, home, and every group listing it", 
     REQUIRE(alice.ok());
     CHECK(alice.identity.uid == 1000);
     CHECK(alice.identity.gid == 1000);
-    CHECK(alice.identity.home == "/home/alice");
+    CHECK(alice.identity.home() == "/home/alice");
     // Not the commented-out line, not "alice2" or "xalice", not the malformed line.
     CHECK(groups_of(alice.identity) == std::vector<gid_t>{1000, 29, 44, 53});
 
@@ -50,7 +50,7 @@ TEST_CASE("a user by name: uid, primary gid, home, and every group listing it", 
     accounts::Resolved last = accounts::resolve("numbered", passwd, group);  // the line without "\n"
     REQUIRE(last.ok());
     CHECK(last.identity.uid == 2000);
-    CHECK(last.identity.home == "/srv/numbered");
+    CHECK(last.identity.home() == "/srv/numbered");
 }
 
 TEST_CASE("an explicit group is the only group, by name or number", "[accounts]")
@@ -74,7 +74,7 @@ TEST_CASE("numeric ids work without any entry; with an entry they take its group
     CHECK(bare.identity.uid == 1234);
     CHECK(bare.identity.gid == 5678);
     CHECK(groups_of(bare.identity) == std::vector<gid_t>{5678});
-    CHECK(bare.identity.home.empty());
+    CHECK(bare.identity.home() == "/");  // as gosu: no entry, HOME=/
 
     accounts::Resolved no_group = accounts::resolve("1234", passwd, group);
     REQUIRE(no_group.ok());
@@ -85,7 +85,7 @@ TEST_CASE("numeric ids work without any entry; with an entry they take its group
     accounts::Resolved known = accounts::resolve("1000", passwd, group);
     REQUIRE(known.ok());
     CHECK(known.identity.gid == 1000);
-    CHECK(known.identity.home == "/home/alice");
+    CHECK(known.identity.home() == "/home/alice");
     CHECK(groups_of(known.identity) == std::vector<gid_t>{1000, 29, 44, 53});
 }
 
@@ -133,4 +133,33 @@ TEST_CASE("very long lines and member lists; more groups than fit", "[accounts]"
     accounts::Resolved crowded = accounts::resolve("alice", passwd, many);
     CHECK_FALSE(crowded.ok());
     CHECK(std::string(crowded.error.view()) == "user 'alice' is in more than 256 groups");
+}
+
+TEST_CASE("tolerant as libc: CRLF line ends, extra passwd fields", "[accounts]")
+{
+    std::string crlf_passwd = "root:x:0:0:root:/root:/bin/sh\r\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\r\n";
+    std::string crlf_group = "alice:x:1000:\r\naudio:x:29:bob,alice\r\nvideo:x:44:alice\r\n";
+    accounts::Resolved alice = accounts::resolve("alice", crlf_passwd, crlf_group);
+    REQUIRE(alice.ok());
+    CHECK(alice.identity.home() == "/home/alice");
+    // alice is the last member of both lines: the CR must not hide her.
+    CHECK(groups_of(alice.identity) == std::vector<gid_t>{1000, 29, 44});
+    CHECK(accounts::resolve("alice:video", crlf_passwd, crlf_group).identity.gid == 44);
+
+    accounts::Resolved extra =
+        accounts::resolve("carol", "carol:x:1500:1500:Carol:/home/carol:/bin/sh:extra:more\n", "");
+    REQUIRE(extra.ok());
+    CHECK(extra.identity.uid == 1500);
+    CHECK(extra.identity.home() == "/home/carol");
+}
+
+TEST_CASE("line by line: UID:GID needs no file; the resolver stops reading once it has its answer", "[accounts]")
+{
+    accounts::Resolver numbers("1000:1000");
+    CHECK_FALSE(numbers.wants_group());
+    accounts::Resolver named("alice");
+    REQUIRE(named.wants_passwd());
+    accounts::for_each_line(passwd, [&](std::string_view line) { named.passwd_line(line); });
+    CHECK_FALSE(named.wants_passwd());  // found
+    CHECK(named.wants_group());         // supplementary groups still to be read
 }

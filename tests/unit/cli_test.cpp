@@ -284,7 +284,6 @@ TEST_CASE("bad variables are usage errors naming the variable", "[cli]")
               "bad value 'y' for REAPER_WARN_ON_REAP: expected 1, 0, true, false, yes, no, on or off"},
              {"REAPER_VERBOSITY=loud", "bad value 'loud' for REAPER_VERBOSITY: expected a number 0-99"},
              {"REAPER_VERBOSITY=100", "bad value '100' for REAPER_VERBOSITY: expected a number 0-99"},
-             {"TINI_VERBOSITY=-1", "bad value '-1' for TINI_VERBOSITY: expected a number 0-99"},
              {"REAPER_PARENT_DEATH_SIGNAL=NOPE", "bad value 'NOPE' for REAPER_PARENT_DEATH_SIGNAL: not a signal"},
              {"REAPER_REMAP_EXIT=1,300", "bad value '300' for REAPER_REMAP_EXIT: expected an exit code 0-255"},
              {"REAPER_REWRITE=15:3,CHLD:1", "bad value 'CHLD:1' for REAPER_REWRITE: CHLD is never forwarded"},
@@ -375,4 +374,41 @@ TEST_CASE("--user and --no-new-privs, and their variables", "[cli]")
     CHECK(parse({"reaper", "-u"}).error == "option '--user' needs a value");
     CHECK(parse({"reaper", "id"}, {"REAPER_NO_NEW_PRIVS=maybe"}).error ==
           "bad value 'maybe' for REAPER_NO_NEW_PRIVS: expected 1, 0, true, false, yes, no, on or off");
+}
+
+TEST_CASE("TINI_VERBOSITY is read as tini reads it, with atoi; REAPER_VERBOSITY stays strict", "[cli]")
+{
+    struct Case {
+        std::string value;
+        int verbosity;
+    };
+    for (const Case& c : std::initializer_list<Case>{{"", 0},
+                                                     {"abc", 0},
+                                                     {"3x", 3},
+                                                     {" 2", 2},
+                                                     {"+2", 2},
+                                                     {"-1", 0},
+                                                     {"999", 99},
+                                                     {"99999999999999999999", 99}}) {
+        INFO("TINI_VERBOSITY='" << c.value << "'");
+        CHECK(config_of(parse({"reaper", "x"}, {"TINI_VERBOSITY=" + c.value})).verbosity == c.verbosity);
+    }
+    CHECK_FALSE(parse({"reaper", "x"}, {"REAPER_VERBOSITY=3x"}).parsed.ok());
+}
+
+TEST_CASE("the table: every row has a long name, a help line and a unique short and long name", "[cli]")
+{
+    for (std::size_t i = 0; i < cli::settings.size(); ++i) {
+        const cli::Setting& row = cli::settings[i];
+        INFO(row.long_name);
+        CHECK_FALSE(row.long_name.empty());
+        CHECK_FALSE(row.help.empty());
+        CHECK((row.kind == cli::Kind::flag) == (row.flag != nullptr));
+        CHECK((row.kind == cli::Kind::signal) == (row.signal != nullptr));
+        CHECK(std::string(cli::usage()).find("--" + std::string(row.long_name)) != std::string::npos);
+        for (std::size_t j = i + 1; j < cli::settings.size(); ++j) {
+            CHECK(row.long_name != cli::settings[j].long_name);
+            CHECK((row.short_name == '\0' || row.short_name != cli::settings[j].short_name));
+        }
+    }
 }
