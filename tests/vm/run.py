@@ -4,8 +4,9 @@
 qemu-user is not a faithful place to test an init (qemu 7.2 refuses PR_SET_CHILD_SUBREAPER
 and loses signals that arrive while a process starts), so the namespace suites of a cross
 build run here instead: Debian's own kernel of the architecture, booted by qemu-system with
-an initramfs that holds the cross-built static test binaries, reaper, busybox-static and
-gosu of that architecture (both taken from Debian's .debs with apt-get download). The
+an initramfs that holds the cross-built static test binaries, reaper, and the static
+programs the tests run or compare with -- busybox, gosu, tini and bash -- of that
+architecture (taken from Debian's .debs with apt-get download). The
 results come back over the serial console and are written, one "PASS name" / "FAIL name"
 line per test case, to the file named by REAPER_TEST_RESULTS, as the other suites do.
 
@@ -86,15 +87,18 @@ def cpio(entries):
     return bytes(out)
 
 
-def initramfs(args, busybox, gosu, env):
+# Static programs of the architecture: (Debian package, file in it, place in the initramfs).
+PROGRAMS = [("busybox-static", "bin/busybox", "bin/busybox"), ("gosu", "usr/sbin/gosu", "usr/sbin/gosu"),
+            ("tini", "usr/bin/tini-static", "usr/bin/tini"), ("bash-static", "bin/bash-static", "bin/bash")]
+
+
+def initramfs(args, programs, env):
     directory, program, link, device = 0o040755, 0o100755, 0o120777, 0o020600
     entries = [(d, directory, b"", (0, 0)) for d in ["bin", "dev", "etc", "proc", "sys", "tmp", "tests", "usr",
                                                      "usr/bin", "usr/sbin", "sbin"]]
     entries += [("dev/console", device, b"", (5, 1)),
                 ("init", program, Path(args.init).read_bytes(), (0, 0)),
-                ("bin/busybox", program, busybox.read_bytes(), (0, 0)),
                 ("bin/sh", link, b"busybox", (0, 0)),
-                ("usr/sbin/gosu", program, gosu.read_bytes(), (0, 0)),
                 ("reaper", program, Path(args.reaper).read_bytes(), (0, 0)),
                 ("tests/unit-tests", program, Path(args.unit).read_bytes(), (0, 0)),
                 ("tests/integration-tests", program, Path(args.tests).read_bytes(), (0, 0)),
@@ -104,6 +108,7 @@ def initramfs(args, busybox, gosu, env):
                 ("etc/passwd", 0o100644, b"root:x:0:0:root:/root:/bin/sh\n"
                                          b"nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", (0, 0)),
                 ("etc/group", 0o100644, b"root:x:0:\nnogroup:x:65534:\n", (0, 0))]
+    entries += [(place, program, path.read_bytes(), (0, 0)) for place, path in programs.items()]
     return cpio(entries)
 
 
@@ -167,8 +172,8 @@ def main():
             raise Missing(f"{qemu[0]} is not installed")
         kernel_files = unpacked(debian_package(kernel_package, args.arch, cache))
         kernel = next((kernel_files / kernel_prefix).parent.glob(Path(kernel_prefix).name + "*"))
-        busybox = unpacked(debian_package("busybox-static", args.arch, cache)) / "bin/busybox"
-        gosu = unpacked(debian_package("gosu", args.arch, cache)) / "usr/sbin/gosu"
+        programs = {place: unpacked(debian_package(package, args.arch, cache)) / inside
+                    for package, inside, place in PROGRAMS}
     except Missing as missing:
         print(f"environment missing: {missing}")
         verdict("FAIL" if os.environ.get("CI") == "true" else "SKIP", "boot and run")
@@ -177,7 +182,7 @@ def main():
     env = (f"export REAPER_BINARY=/reaper REAPER_PROBE=/tests/probe REAPER_JOBSHELL=/tests/jobshell "
            f"REAPER_TEST_RESULTS=/tmp/results.txt REAPER_VM_TAGS='{args.tags}' CI='{os.environ.get('CI', '')}'\n")
     image = work / f"initramfs-{args.arch}.cpio"
-    image.write_bytes(initramfs(args, busybox, gosu, env))
+    image.write_bytes(initramfs(args, programs, env))
     log = work / f"console-{args.arch}.log"
     command = qemu + ["-smp", "2", "-kernel", str(kernel), "-initrd", str(image),
                       "-append", f"console={console} rdinit=/init panic=-1 quiet loglevel=3",
