@@ -11,13 +11,16 @@ namespace sigmask {
 namespace {
 constexpr unsigned long kernel_set_size = sizeof(std::uint64_t);
 
-// The kernel's struct sigaction on x86_64 and the other 64-bit architectures reaper
-// targets. Only SIG_IGN and SIG_DFL are ever set, so no restorer is needed.
+// The kernel's struct sigaction, as rt_sigaction reads it (include/linux/signal_types.h):
+// handler, flags, restorer (amd64, arm64, armhf, i386, ppc64el and s390x all have one),
+// then the kernel's sigset_t: 64 signals in unsigned longs, aligned as a long -- on 32-bit
+// ARM a std::uint64_t would sit at byte 16, where the kernel reads the mask at 12. Only
+// SIG_IGN and SIG_DFL are ever set, so no restorer is needed.
 struct KernelAction {
     void (*handler)(int);
     unsigned long flags;  // cppcheck-suppress unusedStructMember ; the kernel reads it
     void (*restorer)();   // cppcheck-suppress unusedStructMember ; the kernel reads it
-    std::uint64_t mask;
+    unsigned long mask[kernel_set_size / sizeof(unsigned long)];  // cppcheck-suppress unusedStructMember
 };
 }  // namespace
 
@@ -29,7 +32,7 @@ bool is_ignored(int signal)
 
 bool set_ignored(int signal, bool ignored)
 {
-    KernelAction wanted{ignored ? SIG_IGN : SIG_DFL, 0, nullptr, 0};
+    KernelAction wanted{ignored ? SIG_IGN : SIG_DFL, 0, nullptr, {}};
     return syscall(SYS_rt_sigaction, signal, &wanted, nullptr, kernel_set_size) == 0;
 }
 

@@ -103,15 +103,26 @@ void set_home(char* home_entry, char** room)
 
 // setgroups, then setgid, then setuid: each needs the privilege the next one drops. Raw
 // system calls: the child has one thread, so libc's all-threads machinery is not needed.
+// On i386 and 32-bit ARM the plain numbers are the old calls with 16-bit ids (uid 70000
+// would become 4464): there the 32-bit ones are the *32 calls.
 void change_identity(const accounts::Identity& identity, int report_fd)
 {
-    if (syscall(SYS_setgroups, identity.group_count, identity.groups) != 0) {
+#ifdef SYS_setgroups32
+    constexpr long setgroups_call = SYS_setgroups32;
+    constexpr long setgid_call = SYS_setgid32;
+    constexpr long setuid_call = SYS_setuid32;
+#else
+    constexpr long setgroups_call = SYS_setgroups;
+    constexpr long setgid_call = SYS_setgid;
+    constexpr long setuid_call = SYS_setuid;
+#endif
+    if (syscall(setgroups_call, identity.group_count, identity.groups) != 0) {
         fail_in_child(report_fd, Step::setgroups);
     }
-    if (syscall(SYS_setgid, identity.gid) != 0) {
+    if (syscall(setgid_call, identity.gid) != 0) {
         fail_in_child(report_fd, Step::setgid);
     }
-    if (syscall(SYS_setuid, identity.uid) != 0) {
+    if (syscall(setuid_call, identity.uid) != 0) {
         fail_in_child(report_fd, Step::setuid);
     }
 }

@@ -317,3 +317,45 @@ TEST_CASE("the project's Dockerfile builds an image whose /reaper runs, and the 
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 8.0);
     CHECK(container.inspect("{{.State.ExitCode}}") == "0");
 }
+
+TEST_CASE("the Dockerfile cross-builds for arm64 (TARGETARCH): an arm64 /reaper, which qemu-user runs", "[docker]")
+{
+    Docker* docker = docker_or_skip();
+    if (docker == nullptr) {
+        return;
+    }
+    if (!support::environment_available(access("/proc/sys/fs/binfmt_misc/qemu-aarch64", F_OK) == 0,
+                                        "no qemu-aarch64 in binfmt_misc (scripts/binfmt)")) {
+        return;
+    }
+    std::string why;
+    bool base = docker->ensure_debian_base(why);
+    INFO(why);
+    REQUIRE(base);
+    std::string version = trimmed(harness::run_program({harness::reaper_binary(), "--version"}, 10)->stdout_text);
+    std::string commit = version.substr(version.find(" - git.") + 7);
+    // Without BuildKit the target is named by hand, as a buildx build does for each platform.
+    harness::Finished built =
+        docker->run({"build", "--network", "host", "--build-arg", "TARGETARCH=arm64", "--build-arg", "COMMIT=" + commit,
+                     "-t", "reaper-test-dockerfile-arm64", SOURCE_ROOT},
+                    900);
+    INFO(built.stdout_text.substr(built.stdout_text.size() > 3000 ? built.stdout_text.size() - 3000 : 0)
+         << built.stderr_text);
+    REQUIRE(built.exit_code == 0);
+    harness::Finished ran =
+        docker->run({"run", "--rm", "--network", "none", "reaper-test-dockerfile-arm64", "/reaper", "--version"}, 60);
+    CHECK(ran.exit_code == 0);
+    CHECK(trimmed(ran.stdout_text) == version);
+
+    // The ELF header of the image's /reaper: e_machine 183 is EM_AARCH64.
+    Container container(*docker, "reaper-test-arm64-copy");
+    REQUIRE(docker->run({"create", "--name", container.name(), "reaper-test-dockerfile-arm64"}, 30).exit_code == 0);
+    char pattern[] = "/tmp/reaper-arm64-XXXXXX";
+    std::string dir = mkdtemp(pattern);
+    REQUIRE(docker->run({"cp", container.name() + ":/reaper", dir + "/reaper"}, 30).exit_code == 0);
+    std::string elf = harness::read_file(dir + "/reaper");
+    harness::run_program({"rm", "-rf", dir}, 10);
+    REQUIRE(elf.size() > 20);
+    CHECK(elf.compare(0, 4, "\177ELF") == 0);
+    CHECK((static_cast<unsigned char>(elf[18]) | static_cast<unsigned char>(elf[19]) << 8) == 183);
+}

@@ -126,7 +126,12 @@ pid_t fork_maybe_into_namespace(bool new_pid_namespace)
     if (geteuid() != 0) {
         flags |= CLONE_NEWUSER;
     }
+#if defined(__s390__)
+    // s390's clone takes the new stack first and the flags second.
+    return static_cast<pid_t>(syscall(SYS_clone, nullptr, flags, nullptr, nullptr, nullptr));
+#else
     return static_cast<pid_t>(syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
+#endif
 }
 
 void close_fd(int& fd)

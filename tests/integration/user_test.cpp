@@ -2,6 +2,7 @@
 // namespace; Debian's gosu is the reference for who the command ends up being.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,22 +24,27 @@ harness::Finished reaper(const std::vector<std::string>& args) { return run("", 
 class Accounts {
 public:
     Accounts()
+        : Accounts("root:x:0:0:root:/root:/bin/sh\n"
+                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                   "alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
+                   "bob:x:1001:1001:Bob:/home/bob:/bin/sh\n",
+                   "root:x:0:\n"
+                   "nogroup:x:65534:\n"
+                   "alice:x:1000:\n"
+                   "bob:x:1001:\n"
+                   "audio:x:29:bob,alice\n"
+                   "video:x:44:alice\n"
+                   "staff:x:50:bob\n"
+                   "# games:x:60:alice\n"
+                   "plugdev:x:46:carol,alice")
+    {
+    }
+    Accounts(const std::string& passwd, const std::string& group)
     {
         char pattern[] = "/tmp/reaper-accounts-XXXXXX";
         dir_ = mkdtemp(pattern);
-        std::ofstream(dir_ + "/passwd") << "root:x:0:0:root:/root:/bin/sh\n"
-                                           "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-                                           "alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
-                                           "bob:x:1001:1001:Bob:/home/bob:/bin/sh\n";
-        std::ofstream(dir_ + "/group") << "root:x:0:\n"
-                                          "nogroup:x:65534:\n"
-                                          "alice:x:1000:\n"
-                                          "bob:x:1001:\n"
-                                          "audio:x:29:bob,alice\n"
-                                          "video:x:44:alice\n"
-                                          "staff:x:50:bob\n"
-                                          "# games:x:60:alice\n"
-                                          "plugdev:x:46:carol,alice";
+        std::ofstream(dir_ + "/passwd") << passwd;
+        std::ofstream(dir_ + "/group") << group;
     }
     ~Accounts() { harness::run_program({"rm", "-rf", dir_}, 10); }
     [[nodiscard]] const std::string& dir() const { return dir_; }
@@ -234,4 +240,79 @@ TEST_CASE("--user errors: before anything starts, one line, exit 2; a failed cha
         "unshare", {"--user", "--map-root-user", "--", harness::reaper_binary(), "-u", "1234", "--", "true"}, false);
     CHECK(refused.exit_code == 126);
     CHECK(refused.stderr_text == "reaper: setgroups: Operation not permitted\n");
+}
+
+namespace {
+
+// The Uid, Gid and Groups lines of /proc/self/status, with the primary group taken out of
+// Groups: gosu leaves it out of the supplementary list, reaper puts it in (as login and
+// initgroups(3) do), and the comparison is about everything else.
+std::string without_primary_group(const std::string& status)
+{
+    std::istringstream lines(status);
+    std::string line;
+    std::string gid;
+    std::string out;
+    while (std::getline(lines, line)) {
+        std::istringstream words(line);
+        std::string field;
+        words >> field;
+        if (field == "Gid:") {
+            words >> gid;
+        } else if (field == "Groups:") {
+            line = field;
+            for (std::string group; words >> group;) {
+                line += group != gid ? " " + group : "";
+            }
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+// Ids that do not fit in 16 bits and a list of groups, where the old 16-bit system calls of
+// i386 and 32-bit ARM would cut them short; tagged [user-ids] so that the real-kernel run of
+// every architecture (tests/vm) takes it too. The kernel's own view of the command, in
+// /proc/self/status (groups sorted, as the kernel keeps them), compared with gosu's.
+TEST_CASE("--user: ids above 65535 and supplementary groups reach the command whole", "[user][user-ids]")
+{
+    if (!root_or_skip()) {
+        return;
+    }
+    Accounts accounts("root:x:0:0:root:/root:/bin/sh\n"
+                      "wide:x:70000:70001:Wide:/home/wide:/bin/sh\n",
+                      "root:x:0:\n"
+                      "wide:x:70001:\n"
+                      "audio:x:29:wide\n"
+                      "huge:x:2000000000:wide\n"
+                      "other:x:131072:root\n");
+    const std::vector<std::string> show = {"grep", "-E", "^(Uid|Gid|Groups):", "/proc/self/status"};
+    struct Case {
+        std::string spec;
+        std::string status;
+    };
+    for (const Case& c : {Case{"wide", "Uid:\t70000\t70000\t70000\t70000\n"
+                                       "Gid:\t70001\t70001\t70001\t70001\n"
+                                       "Groups:\t29 70001 2000000000 \n"},
+                          Case{"70000:70001", "Uid:\t70000\t70000\t70000\t70000\n"
+                                              "Gid:\t70001\t70001\t70001\t70001\n"
+                                              "Groups:\t70001 \n"},
+                          Case{"wide:131072", "Uid:\t70000\t70000\t70000\t70000\n"
+                                              "Gid:\t131072\t131072\t131072\t131072\n"
+                                              "Groups:\t131072 \n"}}) {
+        INFO("-u " << c.spec);
+        std::vector<std::string> ours = {harness::reaper_binary(), "-u", c.spec, "--"};
+        ours.insert(ours.end(), show.begin(), show.end());
+        std::vector<std::string> theirs = {"gosu", c.spec};
+        theirs.insert(theirs.end(), show.begin(), show.end());
+        harness::Finished reaper_run = accounts.run_inside(ours);
+        harness::Finished gosu_run = accounts.run_inside(theirs);
+        CHECK(reaper_run.exit_code == 0);
+        CHECK(reaper_run.stderr_text.empty());
+        CHECK(reaper_run.stdout_text == c.status);
+        REQUIRE(gosu_run.exit_code == 0);
+        CHECK(without_primary_group(reaper_run.stdout_text) == without_primary_group(gosu_run.stdout_text));
+    }
 }

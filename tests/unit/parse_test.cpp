@@ -10,8 +10,11 @@ TEST_CASE("numbers: digits only, bounded", "[parse]")
     CHECK(parse::unsigned_number("10", 10) == 10UL);
     CHECK_FALSE(parse::unsigned_number("11", 10));
     CHECK_FALSE(parse::unsigned_number("5", 4));
-    CHECK(parse::unsigned_number("18446744073709551615", ~0UL) == ~0UL);
-    CHECK_FALSE(parse::unsigned_number("18446744073709551616", ~0UL));
+    // The largest unsigned long: 18446744073709551615, or 4294967295 where long has 32 bits.
+    std::string largest = std::to_string(~0UL);
+    CHECK(parse::unsigned_number(largest, ~0UL) == ~0UL);
+    largest.back() += 1;
+    CHECK_FALSE(parse::unsigned_number(largest, ~0UL));
     for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.0"}) {
         CHECK_FALSE(parse::unsigned_number(bad, 1000));
     }
