@@ -25,7 +25,11 @@ constexpr int max_failures = 100;
 timespec now()
 {
     timespec time{};
+#ifdef SYS_clock_gettime64
+    syscall(SYS_clock_gettime64, CLOCK_MONOTONIC, &time);  // 32-bit machines: musl's timespec is 64-bit
+#else
     syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &time);
+#endif
     return time;
 }
 

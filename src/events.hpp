@@ -78,13 +78,13 @@ private:
     UniqueFd signal_fd_;
     signals::Set signals_;
     std::array<signalfd_siginfo, 16> batch_;  // read into before it is read
-    std::size_t read_ = 0;  // signals in batch_
-    std::size_t next_ = 0;  // the first not yet handled
+    std::size_t read_ = 0;                    // signals in batch_
+    std::size_t next_ = 0;                    // the first not yet handled
     bool has_deadline_ = false;
     timespec deadline_{};
-    std::size_t count_ = 0;                      // watched processes
-    std::size_t unpinned_ = 0;                   // of which without a pidfd
-    int failures_ = 0;                           // consecutive failed polls or reads
+    std::size_t count_ = 0;     // watched processes
+    std::size_t unpinned_ = 0;  // of which without a pidfd
+    int failures_ = 0;          // consecutive failed polls or reads
     // Left uninitialised on purpose, as Message's text: only the first count_ + 1 entries
     // are ever read, and untouched stack pages cost no memory (12 KiB for a full table).
     std::array<pollfd, capacity + 1> polled_;  // [0]: the signalfd; then one per watched process

@@ -261,14 +261,13 @@ TEST_CASE("grace as a subreaper: what a leftover forks on its way out gets SIGTE
                      });
 }
 
-TEST_CASE("a diagnostic written to a closed pipe is not forwarded as SIGPIPE: the child's status stands",
-          "[subreaper]")
+TEST_CASE("a diagnostic written to a closed pipe is not forwarded as SIGPIPE: the child's status stands", "[subreaper]")
 {
     // -w writes a line for the orphan reaped; its reader (true) is gone by then.
-    harness::Finished finished = common::run_to_end(
-        "bash",
-        {"-c", "\"$@\" 2>&1 | true; echo \"${PIPESTATUS[0]}\"", "bash", harness::reaper_binary(), "-w", "--", "sh",
-         "-c", "(sleep 0.1 &); sleep 0.3; exit 7"},
-        false);
+    harness::Finished finished =
+        common::run_to_end("bash",
+                           {"-c", "\"$@\" 2>&1 | true; echo \"${PIPESTATUS[0]}\"", "bash", harness::reaper_binary(),
+                            "-w", "--", "sh", "-c", "(sleep 0.1 &); sleep 0.3; exit 7"},
+                           false);
     CHECK(finished.stdout_text == "7\n");
 }
