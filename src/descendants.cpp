@@ -190,11 +190,12 @@ Signalled signalled;  // static: 16 KiB is too much for the stack of an init
 int count()
 {
     std::optional<pid_t> self = self_in_proc();
-    int found = 0;
-    if (!self || !for_each(*self, [&](pid_t) { ++found; })) {
+    // As PID 1, a /proc of another namespace cannot tell what is in this one.
+    if (!self || (getpid() == 1 && *self != 1)) {
         return -1;
     }
-    return found;
+    int found = 0;
+    return for_each(*self, [&](pid_t) { ++found; }) ? found : -1;
 }
 
 Sweep::Sweep(int signal, bool then_continue) : signal_(signal), then_continue_(then_continue), pid1_(getpid() == 1)

@@ -8,7 +8,8 @@
 
 namespace descendants {
 
-// Counts what is in reaper's care (zombies included); -1 when /proc cannot be read.
+// Counts what is in reaper's care (zombies included); -1 when /proc cannot be read, or
+// is another namespace's as PID 1.
 [[nodiscard]] int count();
 
 // Sends `signal` -- and SIGCONT right after it when `then_continue`, so that a stopped

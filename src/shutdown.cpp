@@ -93,13 +93,20 @@ void report(int left, int killed, int grace_signal)
     diag::say(diag::Level::info, line);
 }
 
+// As PID 1, the common end: nothing else is left in the namespace. Its own /proc lists
+// just reaper (a look at the namespace alone); without it, kill(-1, 0) fails with ESRCH
+// (one call, but the kernel looks through every process of the machine).
+bool nothing_else_in_namespace()
+{
+    int others = descendants::count();
+    return others == 0 || (others < 0 && kill(-1, 0) != 0 && errno == ESRCH);
+}
+
 }  // namespace
 
 void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
 {
-    // As PID 1, kill(-1, 0) fails with ESRCH when no other process is left in the namespace:
-    // the common end, found with one system call instead of a look at /proc.
-    if (grace.milliseconds == 0 || (getpid() == 1 && kill(-1, 0) != 0 && errno == ESRCH)) {
+    if (grace.milliseconds == 0 || (getpid() == 1 && nothing_else_in_namespace())) {
         return;
     }
     int joiners = descendants::watch_joiners(loop);
