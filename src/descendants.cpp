@@ -190,13 +190,11 @@ Signalled signalled;  // static: 16 KiB is too much for the stack of an init
 int count()
 {
     std::optional<pid_t> self = self_in_proc();
-    // As PID 1, a /proc of another namespace cannot tell what is in this one.
-    if (!self || (getpid() == 1 && *self != 1)) {
-        return -1;
-    }
     int found = 0;
-    return for_each(*self, [&](pid_t) { ++found; }) ? found : -1;
+    return self && for_each(*self, [&](pid_t) { ++found; }) ? found : -1;
 }
+
+bool own_proc() { return self_in_proc() == 1; }
 
 Sweep::Sweep(int signal, bool then_continue) : signal_(signal), then_continue_(then_continue), pid1_(getpid() == 1)
 {

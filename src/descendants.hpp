@@ -8,9 +8,12 @@
 
 namespace descendants {
 
-// Counts what is in reaper's care (zombies included); -1 when /proc cannot be read, or
-// is another namespace's as PID 1.
+// Counts what is in reaper's care (zombies included); -1 when /proc cannot be read. With
+// a /proc of another namespace, as PID 1, only its descendants are seen.
 [[nodiscard]] int count();
+
+// Whether /proc is that of reaper's own PID namespace, as PID 1 of it.
+[[nodiscard]] bool own_proc();
 
 // Sends `signal` -- and SIGCONT right after it when `then_continue`, so that a stopped
 // process can run its handler -- to everything in reaper's care. As PID 1 through

@@ -98,8 +98,10 @@ void report(int left, int killed, int grace_signal)
 // (one call, but the kernel looks through every process of the machine).
 bool nothing_else_in_namespace()
 {
-    int others = descendants::count();
-    return others == 0 || (others < 0 && kill(-1, 0) != 0 && errno == ESRCH);
+    if (descendants::own_proc()) {
+        return descendants::count() == 0;
+    }
+    return kill(-1, 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
