@@ -15,7 +15,9 @@
 //                   CALL by name (read, wait4, ...) or number; ERRNO by name (EINTR) or
 //                   number; WHEN is N (only the Nth call), N+ (the Nth and every later one),
 //                   counted from the exec -- or, with a leading @, from the arming: SIGUSR1
-//                   sent to this process arms it.
+//                   sent to this process arms it. For execve, the calls counted are those of
+//                   PROGRAM's children (the command reaper starts), since PROGRAM never
+//                   execs after its own start.
 //   --log CALL      report every call of PROGRAM to CALL, with its first three arguments.
 //   --report-fd N   where the report goes (default: stderr), one line per event:
 //                     pid P supervisor S          PROGRAM's PID, as this process's namespace numbers
@@ -25,6 +27,9 @@
 //                     log CALL #N a0 a1 a2
 //                     count CALL N                calls of PROGRAM to CALL (at the end)
 //                     exit N | signal N [core]    how PROGRAM ended
+//                     escaped PID                 a process that came to this subreaper while
+//                                                 PROGRAM ran (its orphan, when PROGRAM is no
+//                                                 subreaper), and ended here
 //                     left PID STATE COMM         a process PROGRAM left behind (then killed)
 //
 // The notification carries the caller's PID as this process's PID namespace numbers it,
@@ -70,26 +75,67 @@ struct Named {
     long number;
 };
 
-#define CALL(name) {#name, SYS_##name}
+#define CALL(name)                                                                                                     \
+    {                                                                                                                  \
+#name, SYS_##name                                                                                              \
+    }
 constexpr Named calls[] = {
-    CALL(read), CALL(write), CALL(close), CALL(openat), CALL(fcntl), CALL(pipe2), CALL(clone), CALL(wait4),
-    CALL(waitid), CALL(kill), CALL(tgkill), CALL(rt_sigprocmask), CALL(rt_sigaction), CALL(signalfd4), CALL(prctl),
-    CALL(setpgid), CALL(ioctl), CALL(close_range), CALL(chdir), CALL(timerfd_create), CALL(timerfd_settime),
-    CALL(ppoll), CALL(readlinkat), CALL(getdents64), CALL(pidfd_open), CALL(pidfd_send_signal), CALL(prlimit64),
-    CALL(dup3), CALL(execve), CALL(setgroups), CALL(setgid), CALL(setuid), CALL(faccessat), CALL(getppid),
+    CALL(read),
+    CALL(write),
+    CALL(close),
+    CALL(openat),
+    CALL(fcntl),
+    CALL(pipe2),
+    CALL(clone),
+    CALL(wait4),
+    CALL(waitid),
+    CALL(kill),
+    CALL(tgkill),
+    CALL(rt_sigprocmask),
+    CALL(rt_sigaction),
+    CALL(signalfd4),
+    CALL(prctl),
+    CALL(setpgid),
+    CALL(ioctl),
+    CALL(close_range),
+    CALL(chdir),
+    CALL(timerfd_create),
+    CALL(timerfd_settime),
+    CALL(ppoll),
+    CALL(readlinkat),
+    CALL(getdents64),
+    CALL(pidfd_open),
+    CALL(pidfd_send_signal),
+    CALL(prlimit64),
+    CALL(dup3),
+    CALL(execve),
+    CALL(setgroups),
+    CALL(setgid),
+    CALL(setuid),
+    CALL(faccessat),
+    CALL(getppid),
     CALL(getpid),
 #ifdef SYS_open
-    CALL(open), CALL(poll), CALL(fork), CALL(readlink), CALL(dup2), CALL(access), CALL(pipe),
+    CALL(open),
+    CALL(poll),
+    CALL(fork),
+    CALL(readlink),
+    CALL(dup2),
+    CALL(access),
+    CALL(pipe),
 #endif
 };
 #undef CALL
 
-#define ERROR(name) {#name, name}
+#define ERROR(name)                                                                                                    \
+    {                                                                                                                  \
+#name, name                                                                                                    \
+    }
 constexpr Named errors[] = {
-    ERROR(EPERM),  ERROR(ENOENT), ERROR(ESRCH),  ERROR(EINTR),   ERROR(EIO),    ERROR(E2BIG),  ERROR(EBADF),
-    ERROR(ECHILD), ERROR(EAGAIN), ERROR(ENOMEM), ERROR(EACCES),  ERROR(EFAULT), ERROR(EBUSY),  ERROR(EEXIST),
-    ERROR(ENODEV), ERROR(EINVAL), ERROR(ENFILE), ERROR(EMFILE),  ERROR(ENOTTY), ERROR(ENOSPC), ERROR(EPIPE),
-    ERROR(ENOSYS), ERROR(ELOOP),  ERROR(ENOTDIR), ERROR(EROFS), ERROR(ETIMEDOUT),
+    ERROR(EPERM),  ERROR(ENOENT), ERROR(ESRCH),   ERROR(EINTR),  ERROR(EIO),       ERROR(E2BIG),  ERROR(EBADF),
+    ERROR(ECHILD), ERROR(EAGAIN), ERROR(ENOMEM),  ERROR(EACCES), ERROR(EFAULT),    ERROR(EBUSY),  ERROR(EEXIST),
+    ERROR(ENODEV), ERROR(EINVAL), ERROR(ENFILE),  ERROR(EMFILE), ERROR(ENOTTY),    ERROR(ENOSPC), ERROR(EPIPE),
+    ERROR(ENOSYS), ERROR(ELOOP),  ERROR(ENOTDIR), ERROR(EROFS),  ERROR(ETIMEDOUT),
 };
 #undef ERROR
 
@@ -129,8 +175,9 @@ struct Rule {
 
 [[noreturn]] void usage(const char* why)
 {
-    std::fprintf(stderr, "faultinject: %s\nusage: faultinject [--pid1] [--fail CALL:ERRNO:[@]N[+]]... "
-                         "[--log CALL]... [--report-fd N] -- PROGRAM ARG...\n",
+    std::fprintf(stderr,
+                 "faultinject: %s\nusage: faultinject [--pid1] [--fail CALL:ERRNO:[@]N[+]]... "
+                 "[--log CALL]... [--report-fd N] -- PROGRAM ARG...\n",
                  why);
     std::exit(2);
 }
@@ -350,6 +397,8 @@ public:
         response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         if (static_cast<pid_t>(request.pid) == program_) {
             decide(request, response);
+        } else if (started_ && request.data.nr == SYS_execve && parent_of_caller(request) == program_) {
+            decide(request, response);  // PROGRAM's child execs: a --fail execve rule is about that
         }
         // ENOENT: the caller went away (killed, or its call interrupted) while we decided.
         ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &response);
@@ -373,12 +422,22 @@ public:
     }
 
 private:
+    static pid_t parent_of_caller(const seccomp_notif& request)
+    {
+        char state = 0;
+        std::string comm;
+        return parent_of(static_cast<pid_t>(request.pid), state, comm);
+    }
+
     void decide(const seccomp_notif& request, seccomp_notif_resp& response)
     {
         long call = request.data.nr;
         if (!started_) {
             started_ = call == SYS_execve;  // this helper's own exec of PROGRAM
             return;
+        }
+        if (call == SYS_execve && static_cast<pid_t>(request.pid) == program_) {
+            return;  // PROGRAM execs something itself: not what an execve rule counts
         }
         const auto* args = request.data.args;
         std::string shown = std::to_string(static_cast<long long>(args[0])) + " " +
@@ -515,6 +574,14 @@ int main(int argc, char** argv)
         sigaddset(&handled, signal);
     }
     sigprocmask(SIG_BLOCK, &handled, &original);
+    // Started with SIGCHLD ignored, this process would never see PROGRAM's status: take the
+    // default here, and give PROGRAM the ignored SIGCHLD it was meant to start with.
+    struct sigaction chld_action {};
+    sigaction(SIGCHLD, nullptr, &chld_action);
+    bool chld_ignored = chld_action.sa_handler == SIG_IGN;
+    if (chld_ignored) {
+        signal(SIGCHLD, SIG_DFL);
+    }
     int signal_fd = signalfd(-1, &handled, SFD_CLOEXEC);
     if (signal_fd < 0) {
         fatal("signalfd");
@@ -534,6 +601,9 @@ int main(int argc, char** argv)
         fatal("fork");
     }
     if (child == 0) {
+        if (chld_ignored) {
+            signal(SIGCHLD, SIG_IGN);
+        }
         sigprocmask(SIG_SETMASK, &original, nullptr);
         // Unprivileged seccomp needs no_new_privs; root does not, and --user needs it unset.
         if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
@@ -588,9 +658,19 @@ int main(int argc, char** argv)
                 }
             }
         }
-        // Only PROGRAM is waited for here: what it leaves behind is counted below.
+        // A process that ends here while PROGRAM runs escaped it: PROGRAM was not (or no
+        // longer) the subreaper its orphans went to. Once PROGRAM has ended, only PROGRAM is
+        // waited for here: what it left behind is counted below.
         if (watched_fds[2].revents & POLLIN) {
             ended = waitpid(child, &status, WNOHANG) == child;
+        } else {
+            for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0;) {
+                if (pid == child) {
+                    ended = true;
+                    break;
+                }
+                supervisor.report("escaped " + std::to_string(pid));
+            }
         }
     }
     supervisor.report_counts();

@@ -8,10 +8,17 @@
 //                    "daemon done" and exits: "left PID"
 //   exit N           exits with N (so does EOF on stdin, with 0)
 //   pid              "pid PID PPID" of itself
-//   std              replaces descriptors 0-2 with /dev/null (or closes them if it cannot
-//                    open it): the driver then talks to it by signals only (USR1: exit 7)
-//   setsid | setpgid moves itself into a new session / process group: "moved"
+//   std              prints "std", then replaces descriptors 0-2 with /dev/null (or closes
+//                    them if it cannot open it): from then on only signals reach it (SIGUSR1:
+//                    exit 7)
+//   setpgid          joins the process group of a helper child of its own (so that its
+//                    group is no longer its PID): "moved PGID"
+//   setsid           the same, then makes itself a session leader (setsid needs a process
+//                    that leads no group): "moved PGID"
 //   fork N           tries N forks of children that exit at once: "forked K" (K <= N)
+//   churn MS         for MS milliseconds, leaves orphans as fast as it can, going on when
+//                    fork fails: "churned N failed M" (N orphans left, M forks refused)
+//   hog              prints "hogging", then touches memory, 1 MiB at a time, until killed
 //
 // All signals are blocked and read from a signalfd, so the order of what it prints is the
 // order things happened.
@@ -21,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <poll.h>
 #include <string>
@@ -131,6 +139,7 @@ void leave_daemon()
 
 void replace_std()
 {
+    say("std");
     int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd <= 2; ++fd) {
         if (null >= 0) {
@@ -161,6 +170,103 @@ void fork_children(long count)
     say("forked " + std::to_string(made));
 }
 
+void churn(long milliseconds)
+{
+    timespec start{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long left = 0;
+    long failed = 0;
+    for (;;) {
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= milliseconds) {
+            break;
+        }
+        int report[2];
+        if (pipe2(report, O_CLOEXEC) != 0) {
+            die("pipe2");
+        }
+        pid_t middle = fork();
+        if (middle < 0) {
+            ++failed;
+        } else if (middle == 0) {
+            close(report[0]);
+            long made[2] = {0, 0};
+            pid_t self = getpid();
+            for (int i = 0; i < 5; ++i) {
+                pid_t orphan = fork();
+                if (orphan == 0) {
+                    prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L);
+                    if (getppid() != self) {
+                        _exit(0);
+                    }
+                    for (;;) {
+                        pause();
+                    }
+                }
+                ++made[orphan > 0 ? 0 : 1];
+            }
+            [[maybe_unused]] ssize_t written = write(report[1], made, sizeof made);
+            _exit(0);
+        }
+        close(report[1]);
+        long made[2] = {0, 0};
+        if (middle > 0 && read(report[0], made, sizeof made) == sizeof made) {
+            left += made[0];
+            failed += made[1];
+        }
+        close(report[0]);
+        if (middle > 0) {
+            waitpid(middle, nullptr, 0);
+        }
+        reap_own();
+    }
+    say("churned " + std::to_string(left) + " failed " + std::to_string(failed));
+}
+
+[[noreturn]] void hog()
+{
+    say("hogging");
+    for (;;) {
+        constexpr std::size_t chunk = std::size_t{1} << 20;
+        // volatile: memory written and never read may otherwise not be touched at all.
+        auto* memory = static_cast<volatile char*>(std::malloc(chunk));
+        if (memory == nullptr) {
+            continue;
+        }
+        for (std::size_t i = 0; i < chunk; i += 4096) {
+            memory[i] = 1;
+        }
+    }
+}
+
+// reaper started it as the leader of a group of its own; a process group can only be joined
+// while it has a member, hence the helper (which dies with this process).
+void leave_own_group(bool new_session)
+{
+    pid_t parent = getpid();
+    pid_t helper = fork();
+    if (helper == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L);
+        if (getppid() != parent) {
+            _exit(0);  // too late for the death signal: the parent has gone already
+        }
+        setpgid(0, 0);
+        for (;;) {
+            pause();
+        }
+    }
+    if (helper < 0 || setpgid(helper, helper) != 0 || setpgid(0, helper) != 0) {
+        say(std::string("setpgid: ") + std::strerror(errno));
+        return;
+    }
+    if (new_session && setsid() < 0) {
+        say(std::string("setsid: ") + std::strerror(errno));
+        return;
+    }
+    say("moved " + std::to_string(getpgrp()));
+}
+
 // Returns false when the workload should end (with `code`).
 bool obey(const std::string& line, int& code)
 {
@@ -178,12 +284,14 @@ bool obey(const std::string& line, int& code)
         say("pid " + std::to_string(getpid()) + " " + std::to_string(getppid()));
     } else if (command == "std") {
         replace_std();
-    } else if (command == "setsid") {
-        say(setsid() >= 0 ? "moved" : std::string("setsid: ") + std::strerror(errno));
-    } else if (command == "setpgid") {
-        say(setpgid(0, 0) == 0 ? "moved" : std::string("setpgid: ") + std::strerror(errno));
+    } else if (command == "setpgid" || command == "setsid") {
+        leave_own_group(command == "setsid");
     } else if (command == "fork") {
         fork_children(number);
+    } else if (command == "churn") {
+        churn(number);
+    } else if (command == "hog") {
+        hog();
     } else {
         say("unknown " + command);
     }
