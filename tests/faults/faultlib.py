@@ -22,8 +22,11 @@ def env_path(name):
 class Stream:
     """The lines one descriptor delivers, read by a thread of their own."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, keep=None):
+        """keep: hold only about the last `keep` lines (a soak's command talks for hours)."""
         self.lines = []
+        self.dropped = 0
+        self.keep = keep
         self.eof = False
         self._cond = threading.Condition()
         self._file = os.fdopen(fd, "rb", buffering=0)
@@ -42,6 +45,9 @@ class Stream:
             *complete, pending = pending.split(b"\n")
             with self._cond:
                 self.lines.extend(line.decode(errors="replace") for line in complete)
+                if self.keep is not None and len(self.lines) > 2 * self.keep:
+                    self.dropped += len(self.lines) - self.keep
+                    del self.lines[:len(self.lines) - self.keep]
                 self._cond.notify_all()
         with self._cond:
             if pending:
@@ -50,16 +56,21 @@ class Stream:
             self._cond.notify_all()
         self._file.close()
 
+    def mark(self):
+        """How many lines have come so far: a `start` for wait()."""
+        with self._cond:
+            return self.dropped + len(self.lines)
+
     def wait(self, predicate, timeout, start=0):
-        """The first line from index `start` on that satisfies `predicate`, or None at EOF
-        or after `timeout` seconds."""
+        """The first line from line number `start` on that satisfies `predicate`, or None at
+        EOF or after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for line in self.lines[start:]:
+                for line in self.lines[max(0, start - self.dropped):]:
                     if predicate(line):
                         return line
-                start = len(self.lines)
+                start = self.dropped + len(self.lines)
                 left = deadline - time.monotonic()
                 if self.eof or left <= 0:
                     return None
@@ -81,7 +92,8 @@ class Run:
     """reaper started under faultinject: `inject` are faultinject's options, `reaper` the
     arguments after reaper's name. stdout is the command's (faultload's), stderr reaper's."""
 
-    def __init__(self, inject, reaper, env=None, preexec=None, wrapper=None, prefix=None, stderr_gone=False):
+    def __init__(self, inject, reaper, env=None, preexec=None, wrapper=None, prefix=None, stderr_gone=False,
+                 keep=None):
         """`wrapper` runs faultinject (strace); `prefix` runs between faultinject and reaper,
         and must exec reaper in the end (unshare, prlimit, sh -c '... exec "$@"');
         `stderr_gone`: reaper's stderr is a pipe whose reading end is already closed."""
@@ -97,7 +109,7 @@ class Run:
                                      pass_fds=[report_w], env=env, preexec_fn=preexec)
         os.close(report_w)
         self.report = Stream(report_r)
-        self.out = Stream(os.dup(self.proc.stdout.fileno()))
+        self.out = Stream(os.dup(self.proc.stdout.fileno()), keep)
         self.proc.stdout.close()
         if stderr_gone:
             os.close(err_w)
@@ -255,7 +267,7 @@ def forwarded(run, number, tries=3):
     """Sends `number` to reaper until the command reports it (a forward may fail once on
     purpose); False if it never arrives."""
     for _ in range(tries):
-        mark = len(run.out.text())
+        mark = run.out.mark()
         if not run.signal(number):
             return False
         if run.out.wait(lambda l: l == f"sig {number}", 1.0, mark):

@@ -154,7 +154,7 @@ def scenario(run, role, problems):
             check_alive()
             if stopped:
                 run.signal(signal.SIGSTOP)
-            mark = len(out.text())
+            mark = out.mark()
             send(f"orphans {ORPHANS}")
             if out.wait(lambda l: l == f"orphaned {ORPHANS}", 5, mark) is None:
                 problem(f"{name}-stuck")
