@@ -98,6 +98,9 @@ class Run:
         and must exec reaper in the end (unshare, prlimit, sh -c '... exec "$@"');
         `stderr_gone`: reaper's stderr is a pipe whose reading end is already closed."""
         report_r, report_w = os.pipe()
+        # An inherited descriptor reaper must let go of once the command runs (the command
+        # keeps it): the pipe stays open in the command, reaper's copy must be gone.
+        self.inherited_r, inherited_w = os.pipe()
         argv = [*(wrapper or []), env_path("REAPER_FAULTINJECT"), *inject, "--report-fd", str(report_w), "--",
                 *(prefix or []), env_path("REAPER_BINARY"), *reaper]
         self.started = time.monotonic()
@@ -106,8 +109,9 @@ class Run:
             os.close(err_r)
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=err_w if stderr_gone else subprocess.PIPE,
-                                     pass_fds=[report_w], env=env, preexec_fn=preexec)
+                                     pass_fds=[report_w, inherited_w], env=env, preexec_fn=preexec)
         os.close(report_w)
+        os.close(inherited_w)
         self.report = Stream(report_r)
         self.out = Stream(os.dup(self.proc.stdout.fileno()), keep)
         self.proc.stdout.close()
@@ -153,6 +157,19 @@ class Run:
         info = stat(self.pid)
         return info is not None and info[0] not in "ZX" and self.end(0) is None
 
+    def held_files(self):
+        """reaper's descriptors above 2 that are not its own anonymous ones (signalfd,
+        timerfd, pidfd): what it inherited and still holds."""
+        held = []
+        try:
+            for fd in os.listdir(f"/proc/{self.pid}/fd"):
+                target = os.readlink(f"/proc/{self.pid}/fd/{fd}")
+                if int(fd) > 2 and not target.startswith("anon_inode:"):
+                    held.append(f"{fd}->{target}")
+        except OSError:
+            pass
+        return held
+
     def injected(self):
         return [l for l in self.report.text() if l.startswith("inject ")]
 
@@ -182,6 +199,9 @@ class Run:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.inherited_r is not None:
+            os.close(self.inherited_r)
+            self.inherited_r = None
         self.report.wait_eof(5)
         self.err.wait_eof(2)
 

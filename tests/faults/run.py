@@ -167,6 +167,8 @@ def scenario(run, role, problems):
                 problem("zombie" if faultlib.zombies_of(run.pid) else f"{name}-alive")
 
         wave("wave-a")
+        if run.held_files():
+            problem("holds-fd")  # an inherited descriptor kept open (close_range's fallback)
         if spec["pause"]:
             run.signal(signal.SIGHUP)
         elif not faultlib.forwarded(run, signal.SIGUSR2):
@@ -260,7 +262,7 @@ def run_role(role, inject, options=(), **run_args):
         problems.append("repeat")
     if "--fail" in inject and not run.injected():
         problems.append("not-reached")
-    return "+".join(problems) or "ok", time.monotonic() - started, run
+    return "+".join(dict.fromkeys(problems)) or "ok", time.monotonic() - started, run
 
 
 def read_cells():
