@@ -279,10 +279,6 @@ def eventually(condition, timeout, step=0.01):
         time.sleep(step)
 
 
-def no_zombies_under(pid, timeout=3):
-    return eventually(lambda: not zombies_of(pid), timeout, 0.02)
-
-
 def forwarded(run, number, tries=3):
     """Sends `number` to reaper until the command reports it (a forward may fail once on
     purpose); False if it never arrives."""

@@ -13,7 +13,6 @@ hold: the command's status, no zombie, no hang, no crash, forwarding, the grace.
 
 import argparse
 import os
-import resource
 import signal
 import sys
 import threading

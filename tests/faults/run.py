@@ -50,24 +50,11 @@ ROLES = {
     "grace": {"pid1": True, "pause": False, "leave": True},
     "grace-sub": {"pid1": False, "pause": False, "leave": True},
 }
-# first: reaper's first call; later: the first call after the arming point (see SCENARIO);
+# first: reaper's first call; later: the first call after the arming point (see scenario());
 # every / later-every: that call and every one after it. Anything else is faultinject's own
 # WHEN syntax (N, N+, @N, @N+).
 WHEN = {"first": "1", "later": "@1", "every": "1+", "later-every": "@1+"}
 ORPHANS = 20
-
-SCENARIO = """\
-pid1, subreaper: the command starts ("ready"); wave A: it leaves 20 orphans that die
-after re-parenting, no zombie may stay; SIGUSR2 sent to reaper reaches it. Arming point.
-Wave B: the same again, but the orphans die while reaper is stopped (SIGSTOP, then
-SIGCONT), so that one reap pass must collect all 20; SIGUSR2 still reaches the command and
-reaper must still be there. The command exits 7.
-grace, grace-sub: the command starts; wave A; it leaves a daemon (own session) that exits
-on SIGTERM after 300 ms of work. Arming point. The command exits 7: the daemon must get
-SIGTERM and finish its work, reaper must end within grace + 1 s with 7.
-pause: reaper --pause starts; a process joins its namespace (nsenter) and leaves wave A;
-SIGHUP to reaper (ignored). Arming point. Wave B (reaper stopped meanwhile); the joined process exits; SIGTERM to
-reaper: it must end with 0 within grace + 1 s."""
 
 
 class Joined:
@@ -113,7 +100,18 @@ class EndedEarly(Exception):
 
 def scenario(run, role, problems):
     """Drives one run of `role`, appending what went wrong to `problems`. Returns the code
-    reaper must end with, or "refused" when it ended before the command started."""
+    reaper must end with, "refused" when it ended before the command started, or None when
+    the outcome is decided already.
+
+    pid1, subreaper: the command starts; wave A (20 orphans that die after re-parenting, all
+    to be collected); SIGUSR2 to reaper must reach the command. Arming point. Wave B, with
+    reaper stopped while the orphans die (one SIGCHLD, one reap pass); SIGUSR2 again; reaper
+    must still be there. The command exits 7.
+    grace, grace-sub: the command starts; wave A; it leaves a daemon that takes 300 ms to
+    finish on SIGTERM. Arming point. The command exits 7; once the daemon has its SIGTERM, a
+    SIGHUP (ignored then) wakes reaper while the daemon still works.
+    pause: a process joins reaper's namespace and leaves wave A; SIGHUP (ignored). Arming
+    point. Wave B; the joined process exits; SIGTERM must end reaper with 0."""
     spec = ROLES[role]
     joined = None
 
@@ -192,9 +190,11 @@ def scenario(run, role, problems):
             send("exit 0")
             joined.close()
             check_alive()
+            run.told_to_end = time.monotonic()
             run.signal(signal.SIGTERM)
             return 0
         check_alive()
+        run.told_to_end = time.monotonic()
         send("exit 7")
         if spec["leave"]:
             # A signal during the grace period (ignored then) wakes reaper while the daemon
@@ -239,7 +239,8 @@ def run_role(role, inject, options=(), **run_args):
                 f"refuse:{end[1]}" if end[0] == "exit" else ended_word(end))
             problems.append(word if lines == 1 or end is None or end[0] != "exit" else f"{word}+lines:{lines}")
         elif expected_code is not None:
-            end = run.end(GRACE + 1 + SLACK)
+            # grace + 1 s from the moment the command was told to end (SIGTERM under pause)
+            end = run.end(max(0, run.told_to_end + GRACE + 1 + SLACK - time.monotonic()))
             if end is None:
                 problems.append("hang")
             elif end[0] == "signal":
