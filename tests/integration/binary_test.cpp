@@ -28,9 +28,18 @@ std::string sizes_of(const std::string& binary)
     return numbers.substr(0, numbers.find(binary));  // text, data, bss, dec, hex
 }
 
+bool is_allocator(const std::string& symbol)
+{
+    return symbol.find("malloc") != std::string::npos || symbol.find("alloc") == 0 || symbol == "free" ||
+           symbol == "calloc" || symbol == "realloc" || symbol == "brk" || symbol == "sbrk" ||
+           symbol == "__expand_heap" || symbol == "mmap" || symbol == "mmap64" || symbol == "__mmap" ||
+           symbol.rfind("_Znw", 0) == 0 || symbol.rfind("_Zna", 0) == 0 || symbol.rfind("_Zdl", 0) == 0 ||
+           symbol.rfind("_Zda", 0) == 0;
+}
+
 }  // namespace
 
-TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever", "[binary]")
+TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever", "[binary][shipped]")
 {
     REQUIRE_FALSE(symbols_binary().empty());
     CHECK(sizes_of(symbols_binary()) == sizes_of(harness::reaper_binary()));
@@ -49,12 +58,43 @@ TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever
     CHECK(symbols.count("execv") == 1);
     std::vector<std::string> allocators;
     for (const std::string& symbol : symbols) {
-        bool allocator = symbol.find("malloc") != std::string::npos || symbol.find("alloc") == 0 || symbol == "free" ||
-                         symbol == "calloc" || symbol == "realloc" || symbol == "brk" || symbol == "sbrk" ||
-                         symbol == "__expand_heap" || symbol == "mmap" || symbol == "mmap64" || symbol == "__mmap" ||
-                         symbol.rfind("_Znw", 0) == 0 || symbol.rfind("_Zna", 0) == 0 || symbol.rfind("_Zdl", 0) == 0 ||
-                         symbol.rfind("_Zda", 0) == 0;
-        if (allocator) {
+        if (is_allocator(symbol)) {
+            allocators.push_back(symbol);
+        }
+    }
+    INFO("allocator symbols: " << Catch::Detail::stringify(allocators));
+    CHECK(allocators.empty());
+}
+
+// Any build, the sanitizers' too: what reaper's own objects call (their undefined symbols)
+// holds no allocator. The instrumentation's hooks (__asan_, __ubsan_) are the sanitizer's.
+TEST_CASE("reaper's own code calls no allocator", "[binary]")
+{
+    std::string objects = std::string(BUILD_ROOT) + "/reaper.p";
+    std::optional<harness::Finished> listing = harness::run_program({"sh", "-c", "ls \"$0\"/*.o", objects}, 30);
+    REQUIRE(listing);
+    REQUIRE(listing->exit_code == 0);
+    std::vector<std::string> argv = {"nm", "-u"};
+    std::istringstream files(listing->stdout_text);
+    for (std::string file; std::getline(files, file);) {
+        argv.push_back(file);
+    }
+    REQUIRE(argv.size() > 5);
+    std::optional<harness::Finished> nm = harness::run_program(argv, 30);
+    REQUIRE(nm);
+    REQUIRE(nm->exit_code == 0);
+    std::set<std::string> called;
+    std::istringstream lines(nm->stdout_text);
+    for (std::string line; std::getline(lines, line);) {
+        called.insert(line.substr(line.rfind(' ') + 1));
+    }
+    // The list is real: what reaper does call is in it.
+    CHECK(called.count("_Fork") == 1);
+    CHECK(called.count("execv") == 1);
+    std::vector<std::string> allocators;
+    for (const std::string& symbol : called) {
+        bool sanitizer = symbol.rfind("__asan_", 0) == 0 || symbol.rfind("__ubsan_", 0) == 0;
+        if (!sanitizer && is_allocator(symbol)) {
             allocators.push_back(symbol);
         }
     }
