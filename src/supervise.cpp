@@ -91,7 +91,12 @@ private:
     // but tkill's) goes on with the same code and value; anything else as kill(2) sends it.
     [[nodiscard]] bool send(pid_t target, int signal, const signalfd_siginfo& info) const
     {
-        if (target < 0 || info.ssi_code >= 0 || info.ssi_code == SI_TKILL) {
+        if (target < 0) {
+            // The group is gone when the command moved to another one (setsid, setpgid):
+            // the command itself still gets the signal.
+            return kill(target, signal) == 0 || (errno == ESRCH && kill(child_.pid, signal) == 0);
+        }
+        if (info.ssi_code >= 0 || info.ssi_code == SI_TKILL) {
             return kill(target, signal) == 0;
         }
         siginfo_t payload{};
