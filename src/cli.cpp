@@ -159,34 +159,47 @@ public:
     }
 
     // For one setting, reaper's own variable before tini's; either only when the command
-    // line did not give the setting.
+    // line did not give the setting. One pass over the environment, whatever its size
+    // (a Kubernetes pod's holds hundreds of service variables): only REAPER_ and TINI_
+    // names are looked up in the table.
     void read_variables(char* const* envp)
     {
-        for (std::size_t i = 0; i < setting_count && ok(); ++i) {
-            for (const char* name : {parsing[i].variable, parsing[i].tini_variable}) {
-                std::optional<std::string_view> value = *name == '\0' ? std::nullopt : lookup(envp, name);
-                if (value && !given_[i]) {
-                    given_[i] = true;
-                    read_variable(i, *value, name, name == parsing[i].tini_variable);
+        std::array<std::string_view, setting_count> reaper_values{};
+        std::array<std::string_view, setting_count> tini_values{};
+        std::array<bool, setting_count> reaper_set{};
+        std::array<bool, setting_count> tini_set{};
+        for (std::size_t e = 0; envp != nullptr && envp[e] != nullptr; ++e) {
+            std::string_view entry = envp[e];
+            if (entry.substr(0, 7) != "REAPER_" && entry.substr(0, 5) != "TINI_") {
+                continue;
+            }
+            std::size_t equals = entry.find('=');
+            std::string_view name = entry.substr(0, equals);
+            std::string_view value = equals == std::string_view::npos ? std::string_view() : entry.substr(equals + 1);
+            for (std::size_t i = 0; i < setting_count && equals != std::string_view::npos; ++i) {
+                if (name == parsing[i].variable && !reaper_set[i]) {
+                    reaper_set[i] = true;
+                    reaper_values[i] = value;
+                } else if (name == parsing[i].tini_variable && !tini_set[i]) {
+                    tini_set[i] = true;
+                    tini_values[i] = value;
                 }
             }
+        }
+        for (std::size_t i = 0; i < setting_count && ok(); ++i) {
+            if (given_[i] || !(reaper_set[i] || tini_set[i])) {
+                continue;
+            }
+            given_[i] = true;
+            bool tini = !reaper_set[i];
+            read_variable(i, tini ? tini_values[i] : reaper_values[i],
+                          tini ? parsing[i].tini_variable : parsing[i].variable, tini);
         }
     }
 
     [[nodiscard]] bool ok() const { return out_.ok(); }
 
 private:
-    static std::optional<std::string_view> lookup(char* const* envp, std::string_view name)
-    {
-        for (std::size_t i = 0; envp != nullptr && envp[i] != nullptr; ++i) {
-            std::string_view entry = envp[i];
-            if (entry.size() > name.size() && entry.substr(0, name.size()) == name && entry[name.size()] == '=') {
-                return entry.substr(name.size() + 1);
-            }
-        }
-        return std::nullopt;
-    }
-
     // Returns whether the option took the following argument as its value.
     bool read_long(std::string_view text, char* const* next)
     {

@@ -13,6 +13,10 @@
 namespace events {
 namespace {
 
+constexpr std::size_t capacity = 1024;
+std::array<pollfd, capacity + 1> polled;  // [0]: the signalfd; then one per watched process
+std::array<pid_t, capacity + 1> watched_pids;
+
 // How often a process without a pidfd (pidfd_open refused: old kernel, seccomp, no
 // descriptors left) is checked for: only ever while such a process is watched.
 constexpr int unpinned_check_ms = 100;
@@ -44,14 +48,14 @@ void pause_before_retry() { sys::sleep_ms(10); }
 
 Loop::Loop(UniqueFd signal_fd, signals::Set signals) : signal_fd_(std::move(signal_fd)), signals_(signals)
 {
-    polled_[0] = {signal_fd_.get(), POLLIN, 0};
+    polled[0] = {signal_fd_.get(), POLLIN, 0};
 }
 
 Loop::~Loop()
 {
     for (std::size_t i = 1; i <= count_; ++i) {
-        if (polled_[i].fd >= 0) {
-            close(polled_[i].fd);
+        if (polled[i].fd >= 0) {
+            close(polled[i].fd);
         }
     }
 }
@@ -82,20 +86,20 @@ bool Loop::watch(pid_t pid)
         ++unpinned_;
     }
     ++count_;
-    polled_[count_] = {pidfd, POLLIN, 0};
-    pids_[count_] = pid;
+    polled[count_] = {pidfd, POLLIN, 0};
+    watched_pids[count_] = pid;
     return true;
 }
 
 void Loop::forget(std::size_t index)
 {
-    if (polled_[index].fd >= 0) {
-        close(polled_[index].fd);
+    if (polled[index].fd >= 0) {
+        close(polled[index].fd);
     } else {
         --unpinned_;
     }
-    polled_[index] = polled_[count_];
-    pids_[index] = pids_[count_];
+    polled[index] = polled[count_];
+    watched_pids[index] = watched_pids[count_];
     --count_;
 }
 
@@ -103,8 +107,8 @@ bool Loop::forget_exited(bool check_unpinned)
 {
     bool any = false;
     for (std::size_t i = count_; i >= 1; --i) {
-        bool exited =
-            polled_[i].fd >= 0 ? polled_[i].revents != 0 : check_unpinned && kill(pids_[i], 0) != 0 && errno == ESRCH;
+        bool exited = polled[i].fd >= 0 ? polled[i].revents != 0
+                                        : check_unpinned && kill(watched_pids[i], 0) != 0 && errno == ESRCH;
         if (exited) {
             forget(i);
             any = true;
@@ -134,7 +138,7 @@ bool Loop::reopen_signal_fd()
         return false;
     }
     signal_fd_ = std::move(fresh);
-    polled_[0].fd = signal_fd_.get();
+    polled[0].fd = signal_fd_.get();
     diag::say(diag::Level::warning, "read signalfd failed; reading from a new one");
     return true;
 }
@@ -167,7 +171,7 @@ Loop::Woken Loop::wait()
 {
     for (;;) {
         int timeout = timeout_ms();
-        int ready = poll(polled_.data(), count_ + 1, timeout);
+        int ready = poll(polled.data(), count_ + 1, timeout);
         if (ready < 0) {
             if (errno == EINTR) {
                 continue;
@@ -179,7 +183,7 @@ Loop::Woken Loop::wait()
             pause_before_retry();
             continue;
         }
-        if (polled_[0].revents != 0) {
+        if (polled[0].revents != 0) {
             Woken woken = read_signals();
             if (woken != Woken::signals || read_ > next_) {
                 return woken;

@@ -64,10 +64,9 @@ int run(const cli::Config& config)
         return 0;
     }
 
-    user::Prepared identity(config.user);
-    bool asked_for_user = !config.user.empty();
-    if (asked_for_user && !user::prepare(config.user, identity)) {
-        diag::say(diag::Level::error, identity.error);
+    const user::Prepared* identity = config.user.empty() ? nullptr : &user::prepare(config.user);
+    if (identity != nullptr && !identity->error.empty()) {
+        diag::say(diag::Level::error, identity->error);
         return status::usage_error;
     }
     terminal::Foreground foreground;
@@ -78,10 +77,11 @@ int run(const cli::Config& config)
     // child then stays in that group, and the terminal where it is. Otherwise the child
     // gets a group of its own and, when reaper's group had it, the terminal.
     bool share_group = in_front && !config.group && getpid() != 1 && getpgrp() != getpid();
-    spawn::Started started = spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
-                                           in_front && !share_group ? foreground.fd : -1,
-                                           identity.change ? &identity.resolved->identity : nullptr,
-                                           config.no_new_privs, asked_for_user ? identity.home_entry : nullptr});
+    spawn::Started started =
+        spawn::start({config.command, original_mask, sigchld_was_ignored, !share_group,
+                      in_front && !share_group ? foreground.fd : -1,
+                      identity != nullptr && identity->change ? &identity->resolved->identity : nullptr,
+                      config.no_new_privs, identity != nullptr ? identity->home_entry : nullptr});
     pid_t child_group = share_group ? getpgrp() : started.failed_pid > 0 ? started.failed_pid : started.pid;
     if (!started.ok()) {
         terminal::give_back(foreground, child_group);

@@ -37,6 +37,7 @@ Children collect(MainChild& main_child, bool warn_on_reap)
         // WUNTRACED: a Ctrl-Z of the child is reaper's to pass on to the shell above it.
         pid_t pid = waitpid(-1, &wait_status, WNOHANG | __WALL | WUNTRACED);
         if (pid == 0) {
+            main_child.childless = false;
             return Children::remain;
         }
         if (pid < 0) {
@@ -50,6 +51,7 @@ Children collect(MainChild& main_child, bool warn_on_reap)
                 diag::failed(diag::Level::warning, "waitpid", errno);
                 return Children::remain;
             }
+            main_child.childless = true;
             return Children::none;
         }
         doubts = 0;

@@ -9,7 +9,8 @@ struct MainChild {
     pid_t pid;
     bool exited = false;
     int wait_status = 0;
-    int stop_signal = 0;  // the signal that last stopped it, until the loop takes note
+    int stop_signal = 0;     // the signal that last stopped it, until the loop takes note
+    bool childless = false;  // the last pass found no child at all: none can come back
 };
 
 enum class Children { remain, none };

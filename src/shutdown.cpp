@@ -29,9 +29,12 @@ public:
     // way out (in its SIGTERM handler), and what it forked must get the signal too.
     void follow(descendants::Sweep* sweep) { sweep_ = sweep; }
 
+    // Without children, none can come back (orphans come only from descendants): the pass
+    // that found that need not be repeated.
     [[nodiscard]] bool none_left()
     {
-        return loop_.watched() == 0 && reap::collect(child_, warn_on_reap_) == reap::Children::none;
+        return loop_.watched() == 0 &&
+               (child_.childless || reap::collect(child_, warn_on_reap_) == reap::Children::none);
     }
 
     events::Next signal(const signalfd_siginfo& info)
@@ -52,7 +55,11 @@ public:
         return events::Next::wait;
     }
 
-    events::Next process_gone() { return none_left() ? events::Next::done : events::Next::wait; }
+    events::Next process_gone()
+    {
+        child_.childless = false;  // what the process that entered from outside left is reaper's now
+        return none_left() ? events::Next::done : events::Next::wait;
+    }
 
     events::Next deadline()
     {

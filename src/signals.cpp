@@ -116,43 +116,7 @@ std::optional<int> parse(std::string_view text)
     return found ? found : parse_realtime(text);
 }
 
-bool is_forwarded(int signal)
-{
-    switch (signal) {
-    case SIGKILL:
-    case SIGSTOP:
-    case SIGCHLD:
-    case SIGSEGV:
-    case SIGBUS:
-    case SIGFPE:
-    case SIGILL:
-    case SIGTRAP:
-    case SIGSYS:
-        return false;
-    default:
-        return signal >= 1 && signal <= max_signal;
-    }
-}
-
 bool is_job_control_stop(int signal) { return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU; }
-
-Set forwarded()
-{
-    Set set;
-    for (int signal = 1; signal <= max_signal; ++signal) {
-        if (is_forwarded(signal)) {
-            set.add(signal);
-        }
-    }
-    return set;
-}
-
-Set handled()
-{
-    Set set = forwarded();
-    set.add(SIGCHLD);
-    return set;
-}
 
 void Rewrite::set(int from, int to)
 {

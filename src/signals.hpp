@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -52,12 +53,42 @@ struct Name {
 
 // Every catchable signal but SIGCHLD and the synchronous faults reaper must not hide
 // from itself (SEGV, BUS, FPE, ILL, TRAP, SYS).
-[[nodiscard]] bool is_forwarded(int signal);
-[[nodiscard]] Set forwarded();
+[[nodiscard]] constexpr bool is_forwarded(int signal)
+{
+    switch (signal) {
+    case SIGKILL:
+    case SIGSTOP:
+    case SIGCHLD:
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGSYS:
+        return false;
+    default:
+        return signal >= 1 && signal <= max_signal;
+    }
+}
+[[nodiscard]] constexpr Set forwarded()
+{
+    Set set;
+    for (int signal = 1; signal <= max_signal; ++signal) {
+        if (is_forwarded(signal)) {
+            set.add(signal);
+        }
+    }
+    return set;
+}
 // TSTP, TTIN, TTOU: the stops a shell treats as a job's, which reaper repeats on itself.
 [[nodiscard]] bool is_job_control_stop(int signal);
 // What reaper blocks and reads from its signalfd: the forwarded ones and SIGCHLD.
-[[nodiscard]] Set handled();
+[[nodiscard]] constexpr Set handled()
+{
+    Set set = forwarded();
+    set.add(SIGCHLD);
+    return set;
+}
 
 // FROM -> TO for forwarded signals; TO = 0 drops FROM.
 class Rewrite {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <new>
 #include <unistd.h>
 
 #include "sys.hpp"
@@ -58,8 +59,10 @@ void read_lines(accounts::Resolver& resolver, bool group)
 
 }  // namespace
 
-bool prepare(std::string_view spec, Prepared& prepared)
+const Prepared& prepare(std::string_view spec)
 {
+    alignas(Prepared) static unsigned char storage[sizeof(Prepared)];
+    Prepared& prepared = *new (storage) Prepared(spec);
     accounts::Resolver& resolver = prepared.resolver;
     read_lines(resolver, false);
     read_lines(resolver, true);
@@ -67,7 +70,7 @@ bool prepare(std::string_view spec, Prepared& prepared)
     prepared.resolved = &resolved;
     if (!resolved.ok()) {
         prepared.error = resolved.error;
-        return false;
+        return prepared;
     }
     const accounts::Identity& identity = resolved.identity;
     // Only root can change who the child is; anyone may ask to stay who they are.
@@ -76,7 +79,7 @@ bool prepare(std::string_view spec, Prepared& prepared)
         prepared.error << "--user " << spec << ": reaper is not root (uid " << static_cast<long>(geteuid())
                        << ") and cannot change to uid " << static_cast<long>(identity.uid) << " gid "
                        << static_cast<long>(identity.gid);
-        return false;
+        return prepared;
     }
     std::string_view prefix = "HOME=";
     std::string_view home = identity.home();
@@ -84,7 +87,7 @@ bool prepare(std::string_view spec, Prepared& prepared)
     home.copy(home_entry + prefix.size(), home.size());
     home_entry[prefix.size() + home.size()] = '\0';
     prepared.home_entry = home_entry;
-    return true;
+    return prepared;
 }
 
 }  // namespace user

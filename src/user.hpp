@@ -18,7 +18,8 @@ struct Prepared {
     char* home_entry = nullptr;                    // "HOME=..." for the child, as gosu sets it
 };
 
-// False, with the one-line reason in prepared.error, when it cannot be done.
-[[nodiscard]] bool prepare(std::string_view spec, Prepared& prepared);
+// What the child needs to become `spec`, in static storage (its pages are touched only
+// when --user is given); `error` holds the one-line reason when it cannot be done.
+[[nodiscard]] const Prepared& prepare(std::string_view spec);
 
 }  // namespace user
