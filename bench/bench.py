@@ -34,6 +34,18 @@ OTHER_INITS = {
 # runs to its next wait without being preempted, in the same order every time.
 INIT_PRIORITY, CHILD_PRIORITY, DRIVER_PRIORITY = 50, 40, 30
 LEFTOVER_WORK_MS = 50
+# Every measured process gets the environment `docker run` gives a Debian image: what the
+# inits parse at start-up (and the stack they start with) is the same in every run, whoever
+# runs it. A second start-up figure adds what Kubernetes' service links put there: seven
+# variables for each service of the namespace, here 60 services.
+CONTAINER_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME": "bench",
+                 "HOME": "/root"}
+SERVICES = 60
+KUBERNETES_ENV = {**CONTAINER_ENV, **{
+    f"SVC{i}_{suffix}": value for i in range(SERVICES) for suffix, value in [
+        ("SERVICE_HOST", f"10.96.{i}.1"), ("SERVICE_PORT", "80"), ("PORT", f"tcp://10.96.{i}.1:80"),
+        ("PORT_80_TCP", f"tcp://10.96.{i}.1:80"), ("PORT_80_TCP_PROTO", "tcp"), ("PORT_80_TCP_PORT", "80"),
+        ("PORT_80_TCP_ADDR", f"10.96.{i}.1")]}}
 
 
 def log(text):
@@ -167,7 +179,7 @@ class Running:
         if prefix:
             command = ["unshare", "--pid", "--fork", "--kill-child", *command]
         self.process = subprocess.Popen(command, stdout=write_end, stderr=subprocess.DEVNULL,
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, env=CONTAINER_ENV)
         os.close(write_end)
         self.fd = read_end
         try:
@@ -231,7 +243,8 @@ def measure_signals(driver, running, blocks, rounds, place, results):
     for _ in range(blocks):
         before = {t.name: (cpu_ns(t.init), switches(t.init)) for t in measured}
         output = subprocess.run([driver, "signals", str(rounds), *order], check=True, capture_output=True, text=True,
-                                pass_fds=[t.fd for t in running], preexec_fn=place.driver()).stdout
+                                pass_fds=[t.fd for t in running], preexec_fn=place.driver(),
+                                env=CONTAINER_ENV).stdout
         for t in measured:
             start_cpu, (voluntary, involuntary) = before[t.name]
             now_voluntary, now_involuntary = switches(t.init)
@@ -254,22 +267,24 @@ def measure_signals(driver, running, blocks, rounds, place, results):
     results["baseline"]["signal_direct_wall_p99_us"] = percentile(wall["direct"], 0.99) / 1000
 
 
-def run_driver_rows(argv, place):
-    output = subprocess.run(argv, check=True, capture_output=True, text=True, preexec_fn=place.driver()).stdout
+def run_driver_rows(argv, place, env=None):
+    output = subprocess.run(argv, check=True, capture_output=True, text=True, preexec_fn=place.driver(),
+                            env=env or CONTAINER_ENV).stdout
     return [line.split() for line in output.splitlines()]
 
 
 def measure_startup(driver, helper, inits, rounds, blocks, place, results):
     true = shutil.which("true")
     commands = [[true], [helper, "floor", true]] + [[*prefix, true] for prefix in inits.values()]
-    for new_namespace, label in [(True, "pid1"), (False, "direct")]:
+    for new_namespace, label, env in [(True, "pid1", CONTAINER_ENV), (False, "direct", CONTAINER_ENV),
+                                      (True, "pid1_k8s", KUBERNETES_ENV)]:
         log(f"start-up and tear-down ({label}): {rounds} interleaved rounds")
         per_block = []
         for size in blocks_of(rounds, blocks):
             argv = [driver, "startup", str(size), "1" if new_namespace else "0"]
             for command in commands:
                 argv += ["::", *command]
-            rows = [[int(v) for v in row] for row in run_driver_rows(argv, place)]
+            rows = [[int(v) for v in row] for row in run_driver_rows(argv, place, env)]
             per_block.append([[row[i] for row in rows] for i in range(len(commands))])
         block_median = lambda i: [median(block[i]) for block in per_block]  # noqa: E731
         ratio = lambda i, j: [median([a / b for a, b in zip(block[i], block[j])]) for block in per_block]  # noqa
@@ -328,7 +343,7 @@ def reap_once(prefix, helper, n, batch, place):
     """As PID 1, the init is stopped while each batch of orphans dies, then resumed: per
     zombie, its own CPU time and the wall time until none is left are the reaping alone."""
     command = ["unshare", "--pid", "--fork", "--kill-child", *prefix, helper, "orphans"]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=CONTAINER_ENV)
     cpu = wall = 0
     try:
         if process.stdout.readline().strip() != "ready":
@@ -512,7 +527,8 @@ def main():
                      "exit_rounds": args.exit_rounds, "leftover_rounds": args.leftover_rounds,
                      "signal_blocks": args.signal_blocks, "signal_rounds": args.signal_rounds,
                      "idle_seconds": args.idle_seconds, "copies": args.copies, "batch": args.batch,
-                     "leftover_work_ms": LEFTOVER_WORK_MS, "placement": place.description()},
+                     "leftover_work_ms": LEFTOVER_WORK_MS, "placement": place.description(),
+                     "environment": CONTAINER_ENV, "kubernetes_variables": len(KUBERNETES_ENV)},
         "inits": list(inits),
         "results": results,
         **extra,

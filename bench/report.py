@@ -120,7 +120,9 @@ def markdown(report):
         + (f" (the run first waited, up to its limit, for it to fall below {load['waited_for']})"
            if load["waited_for"] is not None else "") + ".",
         "",
-        "Each figure is the median of its blocks of interleaved rounds (A B C A B C ...), and in brackets "
+        f"Every process runs with the environment `docker run` gives ({', '.join(settings['environment'])}); "
+        f"one start-up figure with the {settings['kubernetes_variables']} variables Kubernetes' service links give "
+        "a namespace of 60 services. Each figure is the median of its blocks of interleaved rounds (A B C A B C ...), and in brackets "
         "the lowest and highest block: its spread, the noise a later run is judged against. "
         f"Pinning: {settings['placement']}: each init runs to its next wait without preemption, so a "
         "forwarded signal costs it exactly one wake-up (counted below).",
@@ -157,7 +159,8 @@ def markdown(report):
         f"{settings['exit_rounds'] // settings['blocks']})", fig("exit_us", 1))
     row("÷ a bare waitpid PID 1 (floor)", ratio("exit_vs_floor"))
     row("the init's own CPU in it, us", fig("exit_cpu_us", 1))
-    for label, title in [("pid1", "as PID 1"), ("direct", "run directly")]:
+    for label, title in [("pid1", "as PID 1"), ("direct", "run directly"),
+                         ("pid1_k8s", f"as PID 1, {settings['kubernetes_variables']} variables (Kubernetes)")]:
         row(f"**start-up** `INIT true` {title}, us", fig(f"startup_{label}_us", 0))
         row("÷ fork+exec+wait (floor)", ratio(f"startup_{label}_vs_floor"))
     for n in settings["n"]:
