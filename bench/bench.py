@@ -430,11 +430,11 @@ def run(args):
 
     log("sizes on every architecture of the release")
     root = pathlib.Path(__file__).resolve().parent.parent
-    extra["sizes"] = sizes.measure(root, args.reaper, pathlib.Path(args.cache) / "debs", not args.quick,
-                                   log)
+    extra["sizes"] = sizes.measure(root, pathlib.Path(args.binaries or root), args.reaper,
+                                   pathlib.Path(args.cache) / "debs", not args.quick, log, args.architectures)
     for row in extra["sizes"]:
         if row["reaper"]:
-            row["reaper"]["static"] = is_static(root / row["reaper"]["file"])
+            row["reaper"]["static"] = is_static(row["reaper"]["file"])
 
     log(f"memory and idle cost: {args.copies} copies of every init at once, each with a sleeping child")
     prefixes = {"floor": [args.helper, "forward"], **inits}
@@ -483,6 +483,10 @@ def main():
     parser.add_argument("--svg")
     parser.add_argument("--previous", help="the run to compare with (default: previous.json beside --json, "
                                            "which this run's --json file, when it exists, becomes first)")
+    parser.add_argument("--binaries", help="where reaper's builds for other architectures are: dist/reaper-*-ARCH "
+                                           "or build-ARCH/reaper under it (default: the source tree)")
+    parser.add_argument("--architectures", type=lambda text: text.split(","),
+                        help="the release's architectures (default: scripts/release's list, else cross/*.ini)")
     parser.add_argument("--cache", help="where downloaded packages are kept (default: next to the driver)")
     parser.add_argument("--wait-load", type=float, help="first wait (up to --wait-minutes) for the 1-minute load "
                                                         "average to fall below this (default: 0.7 for a full run)")

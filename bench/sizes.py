@@ -22,15 +22,20 @@ def native_architecture():
                           check=True).stdout.strip()
 
 
-def release_architectures(root):
-    """The release script's list; else the cross files' names; else none but this machine's."""
+def release_architectures(root, binaries):
+    """The release script's list; else the cross files' names; else the architectures that
+    have a binary under `binaries`, and this machine's."""
     release = root / "scripts" / "release"
     if release.exists():
         found = re.search(r"^architectures=\(([^)]*)\)", release.read_text(), re.MULTILINE)
         if found:
             return found.group(1).split()
     crosses = sorted(p.stem for p in (root / "cross").glob("*.ini") if not p.stem.startswith("test"))
-    return crosses or [native_architecture()]
+    if crosses:
+        return crosses
+    built = {p.parent.name[len("build-"):] for p in binaries.glob("build-*/reaper")}
+    built |= {p.name.rsplit("-", 1)[1] for p in binaries.glob("dist/reaper-*-*")}
+    return sorted(built | {native_architecture()})
 
 
 def reaper_binary(root, arch, native_binary):
@@ -85,17 +90,17 @@ def cached(package, arch, cache):
     return found[-1] if found else None
 
 
-def measure(root, native_binary, cache, allow_download, log):
-    """One row per architecture: {arch, reaper: {file, bytes} or None, others: {name: bytes},
-    missing: [why ...], target_bytes}."""
+def measure(root, binaries, native_binary, cache, allow_download, log, architectures=None):
+    """One row per architecture of the release (of `root`): {arch, reaper: {file, bytes} or
+    None, others: {name: bytes}, missing: [why ...], target_bytes}. reaper's binaries are
+    looked for under `binaries` (dist/ and build-ARCH/)."""
     rows = []
     native = native_architecture()
-    for arch in release_architectures(root):
+    for arch in architectures or release_architectures(root, binaries):
         row = {"arch": arch, "target_bytes": size_target(arch), "reaper": None, "others": {}, "missing": []}
-        binary = reaper_binary(root, arch, native_binary)
+        binary = reaper_binary(binaries, arch, native_binary)
         if binary:
-            row["reaper"] = {"file": str(binary.relative_to(root) if binary.is_relative_to(root) else binary),
-                             "bytes": binary.stat().st_size}
+            row["reaper"] = {"file": str(binary.resolve()), "bytes": binary.stat().st_size}
         else:
             row["missing"].append(f"no dist/reaper-*-{arch} or build-{arch}/reaper (scripts/release builds them)")
         for package, files in PACKAGES.items():
