@@ -410,6 +410,12 @@ def is_static(path):
     return True
 
 
+def host_processes():
+    """kill(-1, ...) from any namespace walks every process of the host: their number is
+    part of the conditions of a run."""
+    return sum(1 for entry in os.listdir("/proc") if entry.isdigit())
+
+
 def wait_for_quiet(threshold, minutes):
     """Waits, up to `minutes`, for the 1-minute load average to fall below `threshold`."""
     deadline = time.monotonic() + minutes * 60
@@ -513,6 +519,7 @@ def main():
 
     load_waited = wait_for_quiet(wait_load, args.wait_minutes) if wait_load is not None else None
     load_before = os.getloadavg()
+    processes_before = host_processes()
     started = time.monotonic()
     inits, results, extra, place = run(args)
     cpu = next((line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
@@ -525,7 +532,8 @@ def main():
         "commit": commit,
         "machine": {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(), "arch": platform.machine()},
         "load": {"waited_for": wait_load, "at_start": list(load_before), "at_end": list(os.getloadavg()),
-                 "wait_ended_at": load_waited},
+                 "wait_ended_at": load_waited, "host_processes_at_start": processes_before,
+                 "host_processes_at_end": host_processes()},
         "seconds": round(time.monotonic() - started),
         "settings": {"quick": args.quick, "n": args.n, "blocks": args.blocks, "startup_rounds": args.startup_rounds,
                      "exit_rounds": args.exit_rounds, "leftover_rounds": args.leftover_rounds,

@@ -116,9 +116,11 @@ def markdown(report):
         f"{'Quick' if settings['quick'] else 'Full'} run of {report['date']} (reaper {report['commit']}), "
         f"{report['seconds']} s, on {report['machine']['cpu']} ({report['machine']['cpus']} CPUs, "
         f"{report['machine']['arch']}), Linux {report['machine']['kernel']}. Load average (1 min) "
-        f"{load['at_start'][0]:.2f} at the start, {load['at_end'][0]:.2f} at the end"
-        + (f" (the run first waited, up to its limit, for it to fall below {load['waited_for']})"
-           if load["waited_for"] is not None else "") + ".",
+        f"{load['at_start'][0]:.2f} at the start, {load['at_end'][0]:.2f} at the end (the run's own batches of "
+        f"orphans count in it)" + (f"; the run first waited, up to its limit, for it to fall below "
+                                   f"{load['waited_for']}" if load["waited_for"] is not None else "")
+        + f". Processes on the host: {load.get('host_processes_at_start', '?')} at the start, "
+        f"{load.get('host_processes_at_end', '?')} at the end.",
         "",
         f"Every process runs with the environment `docker run` gives ({', '.join(settings['environment'])}); "
         f"one start-up figure with the {settings['kubernetes_variables']} variables Kubernetes' service links give "
