@@ -138,10 +138,12 @@ def callgrind_table(symbols):
                        (f"{len(bench.KUBERNETES_ENV)} variables (Kubernetes)", bench.KUBERNETES_ENV)]:
         with tempfile.TemporaryDirectory() as work:
             out = pathlib.Path(work) / "callgrind.out"
-            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", symbols, "--", "true"],
-                           env=env, capture_output=True)
+            # From / and by absolute path: run from the source tree, callgrind_annotate splits a
+            # function's cost between the relative and the absolute names of its file.
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", os.path.abspath(symbols),
+                            "--", "true"], env=env, capture_output=True, cwd="/")
             annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], capture_output=True,
-                                       text=True).stdout
+                                       text=True, cwd="/").stdout
         total = re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", annotated)
         lines += [f"With {title}: {total.group(1) if total else '?'} instructions in all. The heaviest of "
                   "reaper's own functions, inclusive:", "", "| instructions | function |", "|---|---|"]
