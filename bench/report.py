@@ -60,8 +60,11 @@ def check_targets(report):
     return targets
 
 
-# Figures compared with the previous run: those measured more than once (they have a
-# spread), and the exact ones. Single samples (a p99, an idle count) are context only.
+# Figures compared with the previous run: the ratios to the floors (absolute times move with
+# the machine from one run to the next, the floor's as much as the inits'), the memory, and
+# the exact ones. Each must have a spread, or be exact; single samples are context only.
+COMPARED_SUFFIXES = ("_vs_floor", "_vs_true", "_kib", "_mib")
+COMPARED_TIMES = ("leftover_ms",)  # 50 ms of the leftover's own: no floor to divide by
 EXACT = ("size_bytes", "leftover_finished")
 HIGHER_IS_BETTER = ("leftover_finished",)
 
@@ -83,7 +86,8 @@ def compare(report, previous, previous_path):
         for key, value in figures.items():
             if key not in before or not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
-            if key + "_range" not in figures and key not in EXACT:
+            spread_known = key + "_range" in figures and (key.endswith(COMPARED_SUFFIXES) or key in COMPARED_TIMES)
+            if not spread_known and key not in EXACT:
                 continue
             count += 1
             now_lo, now_hi = figures.get(key + "_range", [value, value])
