@@ -142,8 +142,8 @@ def callgrind_table(symbols):
             # function's cost between the relative and the absolute names of its file.
             subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", os.path.abspath(symbols),
                             "--", "true"], env=env, capture_output=True, cwd="/")
-            annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)], capture_output=True,
-                                       text=True, cwd="/").stdout
+            annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
+                                       capture_output=True, text=True, cwd="/").stdout
         total = re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", annotated)
         lines += [f"With {title}: {total.group(1) if total else '?'} instructions in all. The heaviest of "
                   "reaper's own functions, inclusive:", "", "| instructions | function |", "|---|---|"]
