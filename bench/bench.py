@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Measures reaper against tini, tini-static, dumb-init and catatonit in one run.
+"""Measures reaper against tini, tini-static, dumb-init, catatonit and floor programs, side
+by side in one run, and writes a markdown table, a JSON file and an SVG chart of the ratios.
 
-Run through bench/run, which installs the inits and builds the C helpers. Every time is
-reported as a median over many runs and as a ratio to a baseline measured in the same run,
-interleaved (A B A B ...); absolute times are context only. Writes a markdown table, a JSON
-file and an SVG chart of the ratios.
+Run through bench/run, which installs the inits and builds the C helpers. Every figure is a
+median over blocks of interleaved rounds (A B A B ...), shown with the lowest and highest
+block: its spread, which is also what a later run is compared against. Times are judged as
+ratios to a floor measured in the same blocks; absolute times are context only.
 """
 import argparse
 import datetime
@@ -16,10 +17,12 @@ import select
 import shutil
 import signal
 import statistics
-import struct
 import subprocess
 import sys
 import time
+
+import report
+import sizes
 
 OTHER_INITS = {
     "tini": ["/usr/bin/tini", "--"],
@@ -27,6 +30,26 @@ OTHER_INITS = {
     "dumb-init": ["/usr/bin/dumb-init"],
     "catatonit": ["/usr/bin/catatonit", "--"],
 }
+# SCHED_FIFO priorities: the init above its child above the driver, so that on one CPU each
+# runs to its next wait without being preempted, in the same order every time.
+INIT_PRIORITY, CHILD_PRIORITY, DRIVER_PRIORITY = 50, 40, 30
+LEFTOVER_WORK_MS = 50
+# Every measured process gets the environment `docker run` gives a Debian image: what the
+# inits parse at start-up (and the stack they start with) is the same in every run, whoever
+# runs it. A second start-up figure adds what Kubernetes' service links put there: seven
+# variables for each service of the namespace, here 60 services.
+CONTAINER_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME": "bench",
+                 "HOME": "/root"}
+SERVICES = 60
+KUBERNETES_ENV = {**CONTAINER_ENV, **{
+    f"SVC{i}_{suffix}": value for i in range(SERVICES) for suffix, value in [
+        ("SERVICE_HOST", f"10.96.{i}.1"), ("SERVICE_PORT", "80"), ("PORT", f"tcp://10.96.{i}.1:80"),
+        ("PORT_80_TCP", f"tcp://10.96.{i}.1:80"), ("PORT_80_TCP_PROTO", "tcp"), ("PORT_80_TCP_PORT", "80"),
+        ("PORT_80_TCP_ADDR", f"10.96.{i}.1")]}}
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
 
 
 def median(values):
@@ -38,50 +61,102 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def is_static(path):
-    """An ELF file without a PT_INTERP program header needs no dynamic loader."""
-    with open(path, "rb") as elf:
-        header = elf.read(64)
-        if header[:4] != b"\x7fELF" or header[4] != 2:
-            return False
-        phoff, = struct.unpack_from("<Q", header, 0x20)
-        phentsize, phnum = struct.unpack_from("<HH", header, 0x36)
-        for index in range(phnum):
-            elf.seek(phoff + index * phentsize)
-            if struct.unpack("<I", elf.read(4))[0] == 3:  # PT_INTERP
-                return False
-    return True
+def record(results, name, key, values, scale=1.0):
+    """A figure: the median of its blocks, and the lowest and highest block (its spread)."""
+    values = [value * scale for value in values]
+    results.setdefault(name, {})[key] = median(values)
+    results[name][key + "_range"] = [min(values), max(values)]
+
+
+def blocks_of(total, count):
+    return [total // count + (1 if i < total % count else 0) for i in range(count)]
+
+
+class Placement:
+    """One CPU (the last this process may use) for everything that is measured."""
+
+    def __init__(self):
+        self.cpu = sorted(os.sched_getaffinity(0))[-1]
+
+    def realtime(self, pid, priority):
+        os.sched_setaffinity(pid, {self.cpu})
+        os.sched_setscheduler(pid, os.SCHED_FIFO, os.sched_param(priority))
+
+    def driver(self):
+        return lambda: self.realtime(0, DRIVER_PRIORITY)
+
+    def description(self):
+        return (f"every init at SCHED_FIFO {INIT_PRIORITY}, its child at {CHILD_PRIORITY} and the sending driver at "
+                f"{DRIVER_PRIORITY} (what `chrt -f` sets), all on CPU {self.cpu} (what `taskset -c {self.cpu}` sets), "
+                "through sched_setscheduler(2) and sched_setaffinity(2)")
 
 
 def children_of(pid):
-    found = []
+    try:
+        return [int(child) for child in pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    found = []  # a kernel without CONFIG_PROC_CHILDREN: every process's parent, from its stat
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
         try:
-            stat = pathlib.Path(f"/proc/{entry}/stat").read_text()
+            stat = pathlib.Path(f"/proc/{entry}/stat").read_text() if entry.isdigit() else ""
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == pid:
+        if stat and int(stat[stat.rfind(")") + 2:].split()[1]) == pid:
             found.append(int(entry))
     return found
 
 
-def status_kib(pid, field):
+def status_fields(pid):
+    fields = {}
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no {field} for {pid}")
+        key, _, value = line.partition(":")
+        fields[key] = value.split()[0] if value.split() else ""
+    return fields
 
 
-def context_switches(pid):
-    return status_kib(pid, "voluntary_ctxt_switches") + status_kib(pid, "nonvoluntary_ctxt_switches")
+def switches(pid):
+    fields = status_fields(pid)
+    return int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"])
 
 
 def cpu_ns(pid):
     """Time on a CPU, in ns, from the scheduler's own accounting."""
     return int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
+def kib_fields(path):
+    fields = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "kB":
+            fields[parts[0].rstrip(":")] = int(parts[1])
+    return fields
+
+
+def memory(pid):
+    rollup = kib_fields(f"/proc/{pid}/smaps_rollup")
+    status = kib_fields(f"/proc/{pid}/status")
+    return {"rss_kib": rollup["Rss"], "pss_kib": rollup["Pss"], "pss_dirty_kib": rollup.get("Pss_Dirty", -1),
+            "anon_kib": rollup["Anonymous"], "pte_kib": status["VmPTE"], "hwm_kib": status["VmHWM"]}
+
+
+def mappings(pid):
+    """Per mapping of /proc/PID/smaps: what it is, and the resident KiB in it."""
+    rows = []
+    for line in pathlib.Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        parts = line.split()
+        if "-" in parts[0] and len(parts) >= 5 and not parts[0].endswith(":"):
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            name = parts[5] if len(parts) > 5 else "[anonymous]"
+            rows.append({"mapping": f"{parts[1]} {os.path.basename(name) if name.startswith('/') else name}",
+                         "size_kib": (end - start) // 1024})
+        elif len(parts) == 3 and parts[2] == "kB" and rows:
+            key = {"Rss:": "rss_kib", "Pss:": "pss_kib", "Private_Dirty:": "dirty_kib",
+                   "Anonymous:": "anon_kib"}.get(parts[0])
+            if key:
+                rows[-1][key] = int(parts[1])
+    return rows
 
 
 def wait_for(condition, seconds, what):
@@ -90,7 +165,7 @@ def wait_for(condition, seconds, what):
         result = condition()
         if result:
             return result
-        time.sleep(0.01)
+        time.sleep(0.005)
     raise RuntimeError(f"timed out waiting for {what}")
 
 
@@ -104,22 +179,26 @@ class Running:
         if prefix:
             command = ["unshare", "--pid", "--fork", "--kill-child", *command]
         self.process = subprocess.Popen(command, stdout=write_end, stderr=subprocess.DEVNULL,
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, env=CONTAINER_ENV)
         os.close(write_end)
         self.fd = read_end
-        if prefix:
-            self.init = wait_for(lambda: (children_of(self.process.pid) or [None])[0], 10, f"{name} to start")
-            self.sink = wait_for(lambda: (children_of(self.init) or [None])[0], 10, f"{name}'s child")
-        else:
-            self.init = self.sink = self.process.pid
-        # The sink writes 8 zero bytes once its handler is installed.
-        ready, _, _ = select.select([self.fd], [], [], 10)
-        if not ready or len(os.read(self.fd, 8)) != 8:
-            raise RuntimeError(f"{name}: the sink did not start")
+        try:
+            if prefix:
+                self.init = wait_for(lambda: (children_of(self.process.pid) or [None])[0], 10, f"{name} to start")
+                self.sink = wait_for(lambda: (children_of(self.init) or [None])[0], 10, f"{name}'s child")
+            else:
+                self.init = self.sink = self.process.pid
+            # The sink writes 8 zero bytes once its handler is installed.
+            ready, _, _ = select.select([self.fd], [], [], 10)
+            if not ready or len(os.read(self.fd, 8)) != 8:
+                raise RuntimeError(f"{name}: the sink did not start")
+        except BaseException:
+            self.stop()
+            raise
 
-    def pin(self, cpu):
-        for pid in {self.init, self.sink}:
-            os.sched_setaffinity(pid, {cpu})
+    def realtime(self, place):
+        place.realtime(self.init, INIT_PRIORITY)
+        place.realtime(self.sink, CHILD_PRIORITY)
 
     def stop(self):
         self.process.kill()
@@ -127,25 +206,150 @@ class Running:
         os.close(self.fd)
 
 
-def measure_startup(driver, commands, rounds, new_namespace):
-    argv = [driver, "startup", str(rounds), "1" if new_namespace else "0"]
+def measure_idle(running, seconds, results):
+    before = {t.name: (sum(switches(t.init)), cpu_ns(t.init)) for t in running}
+    time.sleep(seconds)
+    for target in running:
+        count, cpu = before[target.name]
+        results[target.name]["idle_context_switches"] = sum(switches(target.init)) - count
+        results[target.name]["idle_cpu_us"] = (cpu_ns(target.init) - cpu) / 1000
+
+
+def measure_memory(copies, results):
+    """Each init's memory over its copies, all running at once: what differs between copies
+    (the stack's random offset decides whether its top spans one page more) is the spread.
+    A node running 1,000 pods holds each pod's dirty pages and page tables, and the clean
+    pages of the binary (and its libraries) once."""
+    for name, running in copies.items():
+        samples = [memory(t.init) for t in running]
+        for key in ["rss_kib", "pss_kib", "pss_dirty_kib", "anon_kib", "pte_kib", "hwm_kib"]:
+            record(results, name, key, [sample[key] for sample in samples])
+        pod = [sample["pss_dirty_kib"] + sample["pte_kib"] for sample in samples]
+        clean = median([sample["rss_kib"] - sample["pss_dirty_kib"] for sample in samples])
+        record(results, name, "pod_kib", pod)
+        record(results, name, "pods_1000_mib", [(1000 * kib + clean) / 1024 for kib in pod])
+
+
+def measure_signals(driver, running, blocks, rounds, place, results):
+    """The init's own CPU per forwarded signal, from schedstat around each block; the wall
+    latency (kill -> the child's handler) as context."""
+    for target in running:
+        target.realtime(place)
+    measured = [t for t in running if t.name != "direct"]
+    order = [f"{t.sink if t.name == 'direct' else t.init}:{t.fd}" for t in running]
+    cpu = {t.name: [] for t in measured}
+    woken = {t.name: [0, 0] for t in measured}
+    wall = {t.name: [] for t in running}
+    for _ in range(blocks):
+        before = {t.name: (cpu_ns(t.init), switches(t.init)) for t in measured}
+        output = subprocess.run([driver, "signals", str(rounds), *order], check=True, capture_output=True, text=True,
+                                pass_fds=[t.fd for t in running], preexec_fn=place.driver(),
+                                env=CONTAINER_ENV).stdout
+        for t in measured:
+            start_cpu, (voluntary, involuntary) = before[t.name]
+            now_voluntary, now_involuntary = switches(t.init)
+            cpu[t.name].append((cpu_ns(t.init) - start_cpu) / rounds)
+            woken[t.name][0] += now_voluntary - voluntary
+            woken[t.name][1] += now_involuntary - involuntary
+        for line in output.splitlines():
+            for t, value in zip(running, line.split()):
+                wall[t.name].append(int(value))
+    floor_wall = median(wall["floor"])
+    for t in measured:
+        record(results, t.name, "signal_cpu_us", cpu[t.name], 1e-3)
+        record(results, t.name, "signal_cpu_vs_floor", [a / b for a, b in zip(cpu[t.name], cpu["floor"])])
+        results[t.name]["signal_wakeups"] = woken[t.name][0] / (blocks * rounds)
+        results[t.name]["signal_preemptions"] = woken[t.name][1] / (blocks * rounds)
+        results[t.name]["signal_wall_median_us"] = median(wall[t.name]) / 1000
+        results[t.name]["signal_wall_p99_us"] = percentile(wall[t.name], 0.99) / 1000
+        results[t.name]["signal_wall_vs_floor"] = median(wall[t.name]) / floor_wall
+    results["baseline"]["signal_direct_wall_median_us"] = median(wall["direct"]) / 1000
+    results["baseline"]["signal_direct_wall_p99_us"] = percentile(wall["direct"], 0.99) / 1000
+
+
+def run_driver_rows(argv, place, env=None):
+    output = subprocess.run(argv, check=True, capture_output=True, text=True, preexec_fn=place.driver(),
+                            env=env or CONTAINER_ENV).stdout
+    return [line.split() for line in output.splitlines()]
+
+
+def measure_startup(driver, helper, inits, rounds, blocks, place, results):
+    true = shutil.which("true")
+    commands = [[true], [helper, "floor", true]] + [[*prefix, true] for prefix in inits.values()]
+    for new_namespace, label, env in [(True, "pid1", CONTAINER_ENV), (False, "direct", CONTAINER_ENV),
+                                      (True, "pid1_k8s", KUBERNETES_ENV)]:
+        log(f"start-up and tear-down ({label}): {rounds} interleaved rounds")
+        per_block = []
+        for size in blocks_of(rounds, blocks):
+            argv = [driver, "startup", str(size), "1" if new_namespace else "0"]
+            for command in commands:
+                argv += ["::", *command]
+            rows = [[int(v) for v in row] for row in run_driver_rows(argv, place, env)]
+            per_block.append([[row[i] for row in rows] for i in range(len(commands))])
+        block_median = lambda i: [median(block[i]) for block in per_block]  # noqa: E731
+        ratio = lambda i, j: [median([a / b for a, b in zip(block[i], block[j])]) for block in per_block]  # noqa
+        record(results, "baseline", f"startup_{label}_true_us", block_median(0), 1e-3)
+        record(results, "floor", f"startup_{label}_us", block_median(1), 1e-3)
+        record(results, "floor", f"startup_{label}_vs_true", ratio(1, 0))
+        for index, name in enumerate(inits, start=2):
+            record(results, name, f"startup_{label}_us", block_median(index), 1e-3)
+            record(results, name, f"startup_{label}_vs_floor", ratio(index, 1))
+            record(results, name, f"startup_{label}_vs_true", ratio(index, 0))
+
+
+def measure_exit(driver, helper, inits, rounds, blocks, place, results):
+    """Nothing left behind: from the child's exit to the init's, as PID 1, against a PID 1
+    that only loops on waitpid."""
+    names = ["floor", *inits]
+    commands = [[helper, "floor-init"], *inits.values()]
+    argv = [driver, "exit", None, str(INIT_PRIORITY)]
     for command in commands:
-        argv += ["::", *command]
-    output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
-    rows = [[int(value) for value in line.split()] for line in output.splitlines()]
-    return [[row[i] for row in rows] for i in range(len(commands))]
+        argv += ["::", *command, helper, "exit-on-go"]
+    wall = {name: [] for name in names}
+    cpu = {name: [] for name in names}
+    ratios = {name: [] for name in names}
+    for size in blocks_of(rounds, blocks):
+        argv[2] = str(size)
+        rows = [[tuple(int(v) for v in cell.split(":")) for cell in row] for row in run_driver_rows(argv, place)]
+        for i, name in enumerate(names):
+            wall[name].append(median([row[i][0] for row in rows]))
+            cpu[name].append(median([row[i][1] for row in rows]))
+            ratios[name].append(median([row[i][0] / row[0][0] for row in rows]))
+    for name in names:
+        record(results, name, "exit_us", wall[name], 1e-3)
+        record(results, name, "exit_cpu_us", cpu[name], 1e-3)
+        if name != "floor":
+            record(results, name, "exit_vs_floor", ratios[name])
+            record(results, name, "exit_cpu_vs_floor", [a / b for a, b in zip(cpu[name], cpu["floor"])])
 
 
-def measure_reaping(prefix, helper, n, batch):
+def measure_leftover(driver, helper, inits, rounds, place, results):
+    """A leftover that needs LEFTOVER_WORK_MS to finish on SIGTERM: SIGTERM -> the init's exit,
+    and whether the leftover finished."""
+    argv = [driver, "leftover", str(rounds), str(INIT_PRIORITY)]
+    for prefix in inits.values():
+        argv += ["::", *prefix, helper, "leftover", str(LEFTOVER_WORK_MS)]
+    rows = [[tuple(int(v) for v in cell.split(":")) for cell in row] for row in run_driver_rows(argv, place)]
+    for i, name in enumerate(inits):
+        times = [row[i][0] for row in rows]
+        if min(times) < 0:
+            raise RuntimeError(f"{name} did not exit within 10 s of SIGTERM")
+        record(results, name, "leftover_ms", times, 1e-6)
+        results[name]["leftover_finished"] = sum(row[i][1] for row in rows)
+        results[name]["leftover_rounds"] = len(rows)
+
+
+def reap_once(prefix, helper, n, batch, place):
     """As PID 1, the init is stopped while each batch of orphans dies, then resumed: per
     zombie, its own CPU time and the wall time until none is left are the reaping alone."""
     command = ["unshare", "--pid", "--fork", "--kill-child", *prefix, helper, "orphans"]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=CONTAINER_ENV)
     cpu = wall = 0
     try:
         if process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"{prefix[0]}: the orphan maker did not start")
         init = children_of(process.pid)[0]
+        place.realtime(init, INIT_PRIORITY)
         for done in range(0, n, batch):
             os.kill(init, signal.SIGSTOP)
             process.stdin.write(f"batch {min(batch, n - done)}\n")
@@ -166,196 +370,111 @@ def measure_reaping(prefix, helper, n, batch):
     return cpu / n, wall / n
 
 
-def measure_signals(driver, running, rounds, cpu_send, cpu_target):
-    for target in running:
-        target.pin(cpu_target)
-    targets = [f"{target.sink if target.name == 'floor' else target.init}:{target.fd}" for target in running]
-    output = subprocess.run([driver, "signals", str(rounds), str(cpu_send), *targets], check=True,
-                            capture_output=True, text=True, pass_fds=[target.fd for target in running]).stdout
-    rows = [[int(value) for value in line.split()] for line in output.splitlines()]
-    return {target.name: [row[i] for row in rows] for i, target in enumerate(running)}
+def measure_reaping(helper, inits, ns, rounds_for, batch, place, results):
+    everyone = {"floor": [helper, "floor-init"], **inits}
+    for n in ns:
+        rounds = rounds_for(n)
+        log(f"reaping {n} orphans: {rounds} interleaved rounds")
+        cpu = {name: [] for name in everyone}
+        wall = {name: [] for name in everyone}
+        for _ in range(rounds):
+            for name, prefix in everyone.items():
+                per_zombie_cpu, per_zombie_wall = reap_once(prefix, helper, n, batch, place)
+                cpu[name].append(per_zombie_cpu)
+                wall[name].append(per_zombie_wall)
+        for name in everyone:
+            record(results, name, f"reap_{n}_us", cpu[name], 1e-3)
+            record(results, name, f"reap_{n}_wall_us", wall[name], 1e-3)
+            if name != "floor":
+                record(results, name, f"reap_{n}_vs_floor", [a / b for a, b in zip(cpu[name], cpu["floor"])])
 
 
-def ratio_median(samples, floor):
-    return median([a / b for a, b in zip(samples, floor)])
+def is_static(path):
+    """An ELF file (32 or 64 bits, either byte order) without a PT_INTERP program header."""
+    import struct
+    with open(path, "rb") as elf:
+        header = elf.read(64)
+        if header[:4] != b"\x7fELF":
+            return False
+        wide, order = header[4] == 2, "<" if header[5] == 1 else ">"
+        if wide:
+            phoff, = struct.unpack_from(order + "Q", header, 0x20)
+            phentsize, phnum = struct.unpack_from(order + "HH", header, 0x36)
+        else:
+            phoff, = struct.unpack_from(order + "I", header, 0x1c)
+            phentsize, phnum = struct.unpack_from(order + "HH", header, 0x2a)
+        for index in range(phnum):
+            elf.seek(phoff + index * phentsize)
+            if struct.unpack(order + "I", elf.read(4))[0] == 3:  # PT_INTERP
+                return False
+    return True
+
+
+def host_processes():
+    """kill(-1, ...) from any namespace walks every process of the host: their number is
+    part of the conditions of a run."""
+    return sum(1 for entry in os.listdir("/proc") if entry.isdigit())
+
+
+def wait_for_quiet(threshold, minutes):
+    """Waits, up to `minutes`, for the 1-minute load average to fall below `threshold`."""
+    deadline = time.monotonic() + minutes * 60
+    while os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        log(f"load average {os.getloadavg()[0]:.2f} >= {threshold}: waiting (until {minutes} min have passed)")
+        time.sleep(30)
+    return os.getloadavg()[0]
 
 
 def run(args):
-    inits = {"reaper": [args.reaper, "--"]}
-    inits.update(OTHER_INITS)
-    true = shutil.which("true")
+    inits = {"reaper": [args.reaper, "--"], **OTHER_INITS}
+    place = Placement()
     results = {name: {"size_bytes": os.stat(prefix[0]).st_size, "static": is_static(prefix[0])}
                for name, prefix in inits.items()}
-    log = lambda text: print(text, file=sys.stderr, flush=True)
+    results["floor"] = {}
+    results["baseline"] = {}
+    extra = {}
 
-    log("resident memory, idle cost and signal latency: every init running at once")
-    running = [Running("floor", [], args.helper)] + [Running(n, p, args.helper) for n, p in inits.items()]
+    log("sizes on every architecture of the release")
+    root = pathlib.Path(__file__).resolve().parent.parent
+    extra["sizes"] = sizes.measure(root, pathlib.Path(args.binaries or root), args.reaper,
+                                   pathlib.Path(args.cache) / "debs", not args.quick, log, args.architectures)
+    for row in extra["sizes"]:
+        if row["reaper"]:
+            row["reaper"]["static"] = is_static(row["reaper"]["file"])
+
+    log(f"memory and idle cost: {args.copies} copies of every init at once, each with a sleeping child")
+    prefixes = {"floor": [args.helper, "forward"], **inits}
+    copies = {name: [] for name in prefixes}
+    direct = None
     try:
-        for target in running[1:]:
-            results[target.name]["rss_kib"] = status_kib(target.init, "VmRSS")
-            results[target.name]["hwm_kib"] = status_kib(target.init, "VmHWM")
-        before = {t.name: (context_switches(t.init), cpu_ns(t.init)) for t in running[1:]}
-        time.sleep(args.idle_seconds)
-        for target in running[1:]:
-            switches, cpu = before[target.name]
-            results[target.name]["idle_context_switches"] = context_switches(target.init) - switches
-            results[target.name]["idle_cpu_us"] = (cpu_ns(target.init) - cpu) / 1000
-        cpus = sorted(os.sched_getaffinity(0))
-        for label, send, receive in [("one_cpu", cpus[0], cpus[0]), ("two_cpus", cpus[-1], cpus[0])]:
-            if label == "two_cpus" and len(cpus) < 2:
-                continue
-            samples = measure_signals(args.driver, running, args.signal_rounds, send, receive)
-            floor = samples["floor"]
-            results.setdefault("floor", {})[f"signal_{label}_median_us"] = median(floor) / 1000
-            results["floor"][f"signal_{label}_p99_us"] = percentile(floor, 0.99) / 1000
-            for name in inits:
-                results[name][f"signal_{label}_median_us"] = median(samples[name]) / 1000
-                results[name][f"signal_{label}_p99_us"] = percentile(samples[name], 0.99) / 1000
-                results[name][f"signal_{label}_ratio"] = ratio_median(samples[name], floor)
-                results[name][f"signal_{label}_p99_ratio"] = percentile(samples[name], 0.99) / percentile(floor, 0.99)
-    finally:
+        for _ in range(args.copies):
+            for name, prefix in prefixes.items():
+                copies[name].append(Running(name, prefix, args.helper))
+        measure_memory(copies, results)
+        extra["mappings"] = {name: mappings(copies[name][0].init) for name in ("reaper", "floor")}
+        for name in prefixes:
+            for target in copies[name][1:]:
+                target.stop()
+            copies[name] = copies[name][:1]
+        running = [copies[name][0] for name in prefixes]
+        measure_idle(running, args.idle_seconds, results)
+        log(f"signals: {args.signal_blocks} blocks of {args.signal_rounds} interleaved rounds")
+        direct = Running("direct", [], args.helper)
+        measure_signals(args.driver, [direct, *running], args.signal_blocks, args.signal_rounds, place, results)
         for target in running:
+            results[target.name]["rss_after_signals_kib"] = memory(target.init)["rss_kib"]
+    finally:
+        for target in [t for group in copies.values() for t in group] + ([direct] if direct else []):
             target.stop()
 
-    for new_namespace, label in [(True, "pid1"), (False, "direct")]:
-        log(f"start-up and tear-down ({label}), {args.startup_rounds} interleaved rounds")
-        commands = [[true], [args.helper, "floor", true]] + [[*prefix, true] for prefix in inits.values()]
-        samples = measure_startup(args.driver, commands, args.startup_rounds, new_namespace)
-        true_samples, floor_samples = samples[0], samples[1]
-        results.setdefault("baseline", {})[f"startup_{label}_true_us"] = median(true_samples) / 1000
-        results["baseline"][f"startup_{label}_floor_us"] = median(floor_samples) / 1000
-        results["baseline"][f"startup_{label}_floor_vs_true"] = ratio_median(floor_samples, true_samples)
-        for name, series in zip(inits, samples[2:]):
-            results[name][f"startup_{label}_us"] = median(series) / 1000
-            results[name][f"startup_{label}_vs_floor"] = ratio_median(series, floor_samples)
-            results[name][f"startup_{label}_vs_true"] = ratio_median(series, true_samples)
-
-    for n in args.n:
-        log(f"reaping {n} orphans, interleaved")
-        cpu = {name: [] for name in ["floor", *inits]}
-        wall = {name: [] for name in ["floor", *inits]}
-        # A round forks N processes per init: fewer rounds as N grows, to keep the run short.
-        repeats = args.reap_repeats if n <= 1000 else 2 if n <= 10000 else 1
-        for _ in range(1 if args.quick else repeats):
-            for name, prefix in [("floor", [args.helper, "floor-init"]), *inits.items()]:
-                per_zombie_cpu, per_zombie_wall = measure_reaping(prefix, args.helper, n, args.batch)
-                cpu[name].append(per_zombie_cpu)
-                wall[name].append(per_zombie_wall)
-        results["baseline"][f"reap_{n}_floor_us"] = median(cpu["floor"]) / 1000
-        results["baseline"][f"reap_{n}_floor_wall_us"] = median(wall["floor"]) / 1000
-        for name in inits:
-            results[name][f"reap_{n}_us"] = median(cpu[name]) / 1000
-            results[name][f"reap_{n}_vs_floor"] = ratio_median(cpu[name], cpu["floor"])
-            results[name][f"reap_{n}_wall_us"] = median(wall[name]) / 1000
-    return inits, results
-
-
-def check_targets(inits, results, ns):
-    me = results["reaper"]
-    others = [results[name] for name in inits if name != "reaper"]
-    targets = {}
-
-    def target(name, met, detail):
-        targets[name] = {"met": bool(met), "detail": detail}
-
-    target("size", me["static"] and me["size_bytes"] <= 32768,
-           f"{me['size_bytes']} bytes, {'static' if me['static'] else 'dynamic'} (target: static, <= 32768)")
-    lowest_other = min(o["rss_kib"] for o in others)
-    target("memory", me["rss_kib"] <= 64 and me["rss_kib"] * 10 <= lowest_other,
-           f"{me['rss_kib']} KiB resident; the lowest other init: {lowest_other} KiB (target: <= 64, 10x below)")
-    for label in ["pid1", "direct"]:
-        best_other = min(o[f"startup_{label}_vs_floor"] for o in others)
-        mine = me[f"startup_{label}_vs_floor"]
-        target(f"startup_{label}", mine <= 1.10 and mine < best_other,
-               f"{mine:.3f}x the floor; best other init {best_other:.3f}x (target: <= 1.10, below all)")
-    worst = max(me[f"reap_{n}_vs_floor"] for n in ns)
-    target("reaping", worst <= 1.15, f"worst {worst:.3f}x the floor reaper over N = {ns} (target: <= 1.15)")
-    target("idle", me["idle_context_switches"] == 0 and me["idle_cpu_us"] == 0,
-           f"{me['idle_context_switches']} context switches, {me['idle_cpu_us']:.1f} us CPU (target: 0 and 0)")
-    for label in ["one_cpu", "two_cpus"]:
-        if f"signal_{label}_median_us" not in me:
-            continue
-        worse = [name for name in inits if name != "reaper" and (
-            me[f"signal_{label}_median_us"] > results[name][f"signal_{label}_median_us"] or
-            me[f"signal_{label}_p99_us"] > results[name][f"signal_{label}_p99_us"])]
-        target(f"signal_{label}", not worse,
-               f"median {me[f'signal_{label}_median_us']:.2f} us, p99 {me[f'signal_{label}_p99_us']:.2f} us"
-               + (f"; above {', '.join(worse)}" if worse else "; at or below every other init"))
-    return targets
-
-
-def markdown(report):
-    inits, results, ns = report["inits"], report["results"], report["settings"]["n"]
-    lines = [f"Measured {report['date']} on {report['machine']['cpu']} ({report['machine']['cpus']} CPUs), "
-             f"Linux {report['machine']['kernel']}; {'quick run' if report['settings']['quick'] else 'full run'}. "
-             "Ratios are medians of per-round ratios to a floor measured in the same run.", ""]
-    header = ["init", "size (bytes)", "static", "RSS / HWM (KiB)", "start-up as PID 1 (x floor)",
-              "start-up direct (x floor)"]
-    header += [f"reap N={n}: init CPU us/zombie (x floor); wall us/zombie" for n in ns]
-    header += ["idle: ctx switches, CPU us", "signal 1 CPU: median / p99 us (x floor)",
-               "signal 2 CPUs: median / p99 us (x floor)"]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---|" * len(header))
-    for name in inits:
-        r = results[name]
-        row = [name, f"{r['size_bytes']:,}", "yes" if r["static"] else "no", f"{r['rss_kib']} / {r['hwm_kib']}",
-               f"{r['startup_pid1_vs_floor']:.3f}", f"{r['startup_direct_vs_floor']:.3f}"]
-        row += [f"{r[f'reap_{n}_us']:.2f} ({r[f'reap_{n}_vs_floor']:.3f}); {r[f'reap_{n}_wall_us']:.1f}" for n in ns]
-        row.append(f"{r['idle_context_switches']}, {r['idle_cpu_us']:.0f}")
-        for label in ["one_cpu", "two_cpus"]:
-            if f"signal_{label}_median_us" in r:
-                row.append(f"{r[f'signal_{label}_median_us']:.2f} / {r[f'signal_{label}_p99_us']:.2f} "
-                           f"({r[f'signal_{label}_ratio']:.2f})")
-            else:
-                row.append("n/a (one CPU)")
-        lines.append("| " + " | ".join(row) + " |")
-    b = results["baseline"]
-    lines += ["", "Floors and baselines: "
-              f"`true` alone {b['startup_pid1_true_us']:.0f} us as PID 1, {b['startup_direct_true_us']:.0f} us directly; "
-              f"fork+exec+wait floor {b['startup_pid1_floor_us']:.0f} us / {b['startup_direct_floor_us']:.0f} us "
-              f"({b['startup_pid1_floor_vs_true']:.3f}x / {b['startup_direct_floor_vs_true']:.3f}x `true`); "
-              + "; ".join(f"floor reaper {b[f'reap_{n}_floor_us']:.2f} us CPU, {b[f'reap_{n}_floor_wall_us']:.1f} us wall "
-                          f"per zombie at N={n}" for n in ns)
-              + "; " + "; ".join(f"signal to the child directly {results['floor'][f'signal_{l}_median_us']:.2f} / "
-                                 f"{results['floor'][f'signal_{l}_p99_us']:.2f} us ({l.replace('_', ' ')})"
-                                 for l in ["one_cpu", "two_cpus"] if f"signal_{l}_median_us" in results["floor"]) + ".",
-              "", "reaper's targets:", ""]
-    for name, target in report["targets"].items():
-        lines.append(f"- {'met' if target['met'] else '**missed**'} -- {name}: {target['detail']}")
-    return "\n".join(lines) + "\n"
-
-
-def svg(report):
-    """Horizontal bars, one group per measure, one bar per init: the ratio to the floor."""
-    inits, results, ns = report["inits"], report["results"], report["settings"]["n"]
-    measures = [("start-up as PID 1", "startup_pid1_vs_floor"), ("start-up direct", "startup_direct_vs_floor"),
-                (f"reaping, N={ns[-1]}", f"reap_{ns[-1]}_vs_floor"), ("signal, 1 CPU", "signal_one_cpu_ratio"),
-                ("signal, 2 CPUs", "signal_two_cpus_ratio")]
-    measures = [m for m in measures if all(m[1] in results[name] for name in inits)]
-    colours = ["#d62728", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd"]
-    bar, gap, left, width = 14, 16, 150, 420
-    top_value = max(2.5, max(results[name][key] for name in inits for _, key in measures))
-    scale = width / top_value
-    height = 40 + len(measures) * (len(inits) * bar + gap) + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 140}" height="{height}" '
-           'font-family="sans-serif" font-size="11">',
-           f'<text x="8" y="18" font-size="13">Cost relative to the floor (1.0 = fork+exec+wait, a bare '
-           'waitpid loop, a signal sent straight to the child); lower is better</text>']
-    y = 34
-    for title, key in measures:
-        out.append(f'<text x="8" y="{y + len(inits) * bar / 2 + 4}">{title}</text>')
-        for index, name in enumerate(inits):
-            value = results[name][key]
-            out.append(f'<rect x="{left}" y="{y}" width="{value * scale:.1f}" height="{bar - 2}" '
-                       f'fill="{colours[index % len(colours)]}"/>')
-            out.append(f'<text x="{left + value * scale + 4:.1f}" y="{y + bar - 4}">{name} {value:.2f}</text>')
-            y += bar
-        y += gap
-    one = left + scale
-    out.append(f'<line x1="{one:.1f}" y1="28" x2="{one:.1f}" y2="{y}" stroke="#444" stroke-dasharray="4 3"/>')
-    out.append(f'<text x="{one - 8:.1f}" y="{y + 14}">1.0</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    measure_startup(args.driver, args.helper, inits, args.startup_rounds, args.blocks, place, results)
+    log(f"child exit -> init exit: {args.exit_rounds} interleaved rounds")
+    measure_exit(args.driver, args.helper, inits, args.exit_rounds, args.blocks, place, results)
+    log(f"SIGTERM with a leftover that needs {LEFTOVER_WORK_MS} ms: {args.leftover_rounds} rounds")
+    measure_leftover(args.driver, args.helper, inits, args.leftover_rounds, place, results)
+    rounds_for = (lambda n: 3) if args.quick else (lambda n: 5 if n <= 10000 else 3)
+    measure_reaping(args.helper, inits, args.n, rounds_for, args.batch, place, results)
+    return inits, results, extra, place
 
 
 def main():
@@ -363,38 +482,82 @@ def main():
     parser.add_argument("--reaper", required=True)
     parser.add_argument("--helper", required=True)
     parser.add_argument("--driver", required=True)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds: well under a minute")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, no downloads: well under two minutes")
     parser.add_argument("--n", type=lambda text: [int(n) for n in text.split(",")], help="orphan counts, e.g. 1000,10000")
-    parser.add_argument("--json", default="bench/results/latest.json")
-    parser.add_argument("--markdown", default="bench/results/latest.md")
-    parser.add_argument("--svg", default="bench/results/ratios.svg")
+    parser.add_argument("--json", help="default: bench/results/latest.json (quick: next to the driver)")
+    parser.add_argument("--markdown")
+    parser.add_argument("--svg")
+    parser.add_argument("--previous", help="the run to compare with (default: previous.json beside --json, "
+                                           "which this run's --json file, when it exists, becomes first)")
+    parser.add_argument("--binaries", help="where reaper's builds for other architectures are: dist/reaper-*-ARCH "
+                                           "or build-ARCH/reaper under it (default: the source tree)")
+    parser.add_argument("--architectures", type=lambda text: text.split(","),
+                        help="the release's architectures (default: scripts/release's list, else cross/*.ini)")
+    parser.add_argument("--cache", help="where downloaded packages are kept (default: next to the driver)")
+    parser.add_argument("--wait-load", type=float, help="first wait (up to --wait-minutes) for the 1-minute load "
+                                                        "average to fall below this (default: 0.7 for a full run)")
+    parser.add_argument("--wait-minutes", type=float, default=30)
     args = parser.parse_args()
+    out = pathlib.Path(args.driver).parent if args.quick else pathlib.Path(__file__).parent / "results"
+    stem = "quick" if args.quick else "latest"
+    args.json = pathlib.Path(args.json or out / f"{stem}.json")
+    args.markdown = pathlib.Path(args.markdown or out / f"{stem}.md")
+    args.svg = pathlib.Path(args.svg or out / ("quick.svg" if args.quick else "ratios.svg"))
+    args.cache = args.cache or str(pathlib.Path(args.driver).parent)
     args.n = args.n or ([1000] if args.quick else [1000, 10000, 50000])
+    args.blocks = 3 if args.quick else 5
     args.startup_rounds = 60 if args.quick else 300
+    args.exit_rounds = 60 if args.quick else 300
+    args.leftover_rounds = 3 if args.quick else 10
+    args.signal_blocks = 3 if args.quick else 5
     args.signal_rounds = 200 if args.quick else 1000
     args.idle_seconds = 2 if args.quick else 10
-    args.reap_repeats = 1 if args.quick else 5
+    args.copies = 3 if args.quick else 10
     # pid_max may be 32,768: at most 10,000 orphans exist at once.
     args.batch = min(10000, max(1, int(pathlib.Path("/proc/sys/kernel/pid_max").read_text()) // 3))
+    wait_load = args.wait_load if args.wait_load is not None else (None if args.quick else 0.7)
 
-    inits, results = run(args)
+    load_waited = wait_for_quiet(wait_load, args.wait_minutes) if wait_load is not None else None
+    load_before = os.getloadavg()
+    processes_before = host_processes()
+    started = time.monotonic()
+    inits, results, extra, place = run(args)
     cpu = next((line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.machine())
-    report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release()},
-        "settings": {"quick": args.quick, "n": args.n, "startup_rounds": args.startup_rounds,
-                     "signal_rounds": args.signal_rounds, "idle_seconds": args.idle_seconds,
-                     "reap_repeats": args.reap_repeats, "batch": args.batch},
+    commit = subprocess.run(["git", "-C", str(pathlib.Path(__file__).parent), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True).stdout.strip()
+    this = {
+        "format": 2,
+        "date": datetime.datetime.now().isoformat(timespec="minutes"),
+        "commit": commit,
+        "machine": {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(), "arch": platform.machine()},
+        "load": {"waited_for": wait_load, "at_start": list(load_before), "at_end": list(os.getloadavg()),
+                 "wait_ended_at": load_waited, "host_processes_at_start": processes_before,
+                 "host_processes_at_end": host_processes()},
+        "seconds": round(time.monotonic() - started),
+        "settings": {"quick": args.quick, "n": args.n, "blocks": args.blocks, "startup_rounds": args.startup_rounds,
+                     "exit_rounds": args.exit_rounds, "leftover_rounds": args.leftover_rounds,
+                     "signal_blocks": args.signal_blocks, "signal_rounds": args.signal_rounds,
+                     "idle_seconds": args.idle_seconds, "copies": args.copies, "batch": args.batch,
+                     "leftover_work_ms": LEFTOVER_WORK_MS, "placement": place.description(),
+                     "environment": CONTAINER_ENV, "kubernetes_variables": len(KUBERNETES_ENV)},
         "inits": list(inits),
         "results": results,
+        **extra,
     }
-    report["targets"] = check_targets(inits, results, args.n)
-    for path, text in [(args.json, json.dumps(report, indent=2) + "\n"), (args.markdown, markdown(report)),
-                       (args.svg, svg(report))]:
-        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pathlib.Path(path).write_text(text)
-    print(markdown(report))
+    this["targets"] = report.check_targets(this)
+
+    previous_path = pathlib.Path(args.previous) if args.previous else args.json.with_name(
+        "previous.json" if args.json.name == "latest.json" else args.json.stem + ".previous.json")
+    if not args.previous and args.json.exists():
+        shutil.copyfile(args.json, previous_path)
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else None
+    this["compared"] = report.compare(this, previous, str(previous_path))
+    for path, text in [(args.json, json.dumps(this, indent=1) + "\n"), (args.markdown, report.markdown(this)),
+                       (args.svg, report.svg(this))]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    print(report.markdown(this))
 
 
 if __name__ == "__main__":

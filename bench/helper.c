@@ -1,11 +1,18 @@
 /* The processes the benchmark runs inside each init's PID namespace, and the floors the
- * inits are compared with. Built static (musl when available) by bench/run.
+ * inits are compared with. Built static against musl by bench/run.
  *
  *   helper floor CMD...          fork + exec + wait: the least any init can do
  *   helper floor-init CMD...     PID 1 that only loops on a blocking waitpid(-1)
+ *   helper forward CMD...        the least a forwarding init can do: read a signalfd, kill
+ *                                the child with what was read, waitpid on SIGCHLD
  *   helper orphans               make orphans that die after being re-parented, in batches
  *                                asked for on stdin (see orphans() below)
  *   helper sink                  on SIGUSR1, write CLOCK_MONOTONIC (ns, 8 bytes) to stdout
+ *   helper exit-on-go            write 8 zero bytes (ready), wait for a byte on stdin, write
+ *                                CLOCK_MONOTONIC (ns, 8 bytes) and exit 0 at once
+ *   helper leftover MS           leave behind a process that, on SIGTERM, works MS ms more and
+ *                                then writes "f" to stdout; write 8 zero bytes (ready) and
+ *                                wait to be killed (SIGTERM's default action)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +24,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -183,6 +191,111 @@ static int orphans(void)
     return 0;
 }
 
+static int forward(char** argv)
+{
+    sigset_t all, original;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &original);
+    int signals = signalfd(-1, &all, SFD_CLOEXEC);
+    pid_t child = fork();
+    if (child == 0) {
+        sigprocmask(SIG_SETMASK, &original, NULL);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    struct signalfd_siginfo info[16];
+    for (;;) {
+        ssize_t got = read(signals, info, sizeof info);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return 1;
+        }
+        for (size_t i = 0; i < (size_t)got / sizeof info[0]; ++i) {
+            if (info[i].ssi_signo != SIGCHLD) {
+                kill(child, (int)info[i].ssi_signo);
+                continue;
+            }
+            int status = 0;
+            pid_t pid;
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid == child) {
+                    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                }
+            }
+        }
+    }
+}
+
+static void write_stamp(uint64_t stamp)
+{
+    if (write(STDOUT_FILENO, &stamp, sizeof stamp) != sizeof stamp) {
+        _exit(2);
+    }
+}
+
+static int exit_on_go(void)
+{
+    write_stamp(0);
+    char go;
+    while (read(STDIN_FILENO, &go, 1) < 0 && errno == EINTR) {
+    }
+    write_stamp(now_ns());
+    _exit(0);
+}
+
+static volatile sig_atomic_t asked_to_end;
+
+static void on_term(int signal)
+{
+    (void)signal;
+    asked_to_end = 1;
+}
+
+static int leftover(int work_ms)
+{
+    int ready[2];
+    if (pipe(ready) != 0) {
+        return 1;
+    }
+    pid_t left = fork();
+    if (left == 0) {
+        /* SIGTERM stays blocked outside sigsuspend: one that arrives before the wait
+         * is not lost in the gap between the check and the wait. */
+        sigset_t term, waiting;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, &waiting);
+        sigdelset(&waiting, SIGTERM);
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_term;
+        sigaction(SIGTERM, &action, NULL);
+        close(ready[0]);
+        close(ready[1]); /* end of file: the handler is in place */
+        while (!asked_to_end) {
+            sigsuspend(&waiting);
+        }
+        /* Work that must not be cut short: a flush, a checkpoint. */
+        struct timespec work = {work_ms / 1000, (long)(work_ms % 1000) * 1000000L};
+        while (nanosleep(&work, &work) != 0 && errno == EINTR) {
+        }
+        if (write(STDOUT_FILENO, "f", 1) != 1) {
+            _exit(2);
+        }
+        _exit(0);
+    }
+    close(ready[1]);
+    char byte;
+    while (read(ready[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    write_stamp(0);
+    for (;;) {
+        pause();
+    }
+}
+
 static void on_usr1(int signal)
 {
     (void)signal;
@@ -219,9 +332,18 @@ int main(int argc, char** argv)
     if (argc > 1 && strcmp(argv[1], "orphans") == 0) {
         return orphans();
     }
+    if (argc > 2 && strcmp(argv[1], "forward") == 0) {
+        return forward(argv + 2);
+    }
     if (argc > 1 && strcmp(argv[1], "sink") == 0) {
         return sink();
     }
-    fprintf(stderr, "usage: helper floor|floor-init CMD... | orphans | sink\n");
+    if (argc > 1 && strcmp(argv[1], "exit-on-go") == 0) {
+        return exit_on_go();
+    }
+    if (argc > 2 && strcmp(argv[1], "leftover") == 0) {
+        return leftover(atoi(argv[2]));
+    }
+    fprintf(stderr, "usage: helper floor|floor-init|forward CMD... | orphans | sink | exit-on-go | leftover MS\n");
     return 2;
 }

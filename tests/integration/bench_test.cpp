@@ -1,6 +1,10 @@
-// A test of the benchmark harness, not of speed: bench/run --quick with tiny N must
-// produce every figure for every init, well-formed, in the JSON, the table and the chart.
+// A test of the benchmark harness, not of speed: bench/run --quick with tiny N must produce
+// every figure for every init, well-formed, in the JSON, the table and the chart; pin each
+// init so that a forwarded signal costs it exactly one wake-up; see a leftover finish under
+// reaper and not under tini; and flag, against a previous run, exactly the figures that got
+// worse beyond their spread.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -20,18 +24,45 @@ std::string object_of(const std::string& json, const std::string& name)
     return json.substr(start, json.find('}', start) - start);
 }
 
+const std::string number = R"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)";
+
+// The value of "figure": N in an object; NaN when absent or not a plain number.
+double figure_of(const std::string& object, const std::string& figure)
+{
+    std::smatch match;
+    if (!std::regex_search(object, match, std::regex("\"" + figure + "\": (" + number + ")[,\\n]"))) {
+        return std::nan("");
+    }
+    return std::stod(match[1].str());
+}
+
+// A previous run in which reaper's binary was 1 byte and its exit path faster than any run
+// can measure (both must be flagged); its resident memory far larger, and its CPU per signal
+// lower but with a spread that covers any value (neither may be flagged); and an absolute
+// time, which moves with the machine and is not compared.
+const char* previous_run = R"({
+ "format": 2, "date": "2000-01-01T00:00", "commit": "before", "load": {"at_start": [0.1, 0.1, 0.1]},
+ "settings": {"quick": true},
+ "results": {"reaper": {"size_bytes": 1, "exit_vs_floor": 0.01, "exit_vs_floor_range": [0.01, 0.01],
+                        "rss_kib": 1000000, "rss_kib_range": [1000000, 1000000],
+                        "exit_us": 0.01, "exit_us_range": [0.01, 0.01],
+                        "signal_cpu_vs_floor": 0.0001, "signal_cpu_vs_floor_range": [0.0001, 1000]}}
+}
+)";
+
 }  // namespace
 
 TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
 {
-    if (!support::environment_available(geteuid() == 0, "the benchmark needs root (namespaces, SIGSTOP of an init)")) {
+    if (!support::environment_available(geteuid() == 0, "the benchmark needs root (namespaces, real-time priority)")) {
         return;
     }
     std::string out = "/tmp/reaper-bench-test-" + std::to_string(getpid());
-    std::optional<harness::Finished> ran =
-        harness::run_program({std::string(SOURCE_ROOT) + "/bench/run", "--quick", "--n", "50,120", "--json",
-                              out + ".json", "--markdown", out + ".md", "--svg", out + ".svg"},
-                             300, {"BUILD_DIR=" + std::string(BUILD_ROOT)});
+    std::ofstream(out + ".previous.json") << previous_run;
+    std::optional<harness::Finished> ran = harness::run_program(
+        {std::string(SOURCE_ROOT) + "/bench/run", "--quick", "--n", "50,120", "--json", out + ".json", "--markdown",
+         out + ".md", "--svg", out + ".svg", "--previous", out + ".previous.json"},
+        300, {"BUILD_DIR=" + std::string(BUILD_ROOT)});
     REQUIRE(ran);
     INFO(ran->stderr_text);
     REQUIRE(ran->exit_code == 0);
@@ -39,41 +70,72 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     std::string json = harness::read_file(out + ".json");
     std::string markdown = harness::read_file(out + ".md");
     std::string svg = harness::read_file(out + ".svg");
-    const std::regex number(R"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
-    std::vector<std::string> figures = {"size_bytes", "rss_kib", "hwm_kib", "idle_context_switches", "idle_cpu_us"};
-    for (const char* mode : {"pid1", "direct"}) {
-        for (const char* suffix : {"_us", "_vs_floor", "_vs_true"}) {
-            figures.push_back(std::string("startup_") + mode + suffix);
-        }
-    }
+    // Figures with a spread: each has "FIGURE_range": [lowest, highest] around it.
+    std::vector<std::string> spread = {"rss_kib",        "pss_kib",         "pss_dirty_kib",    "pte_kib",
+                                       "pod_kib",        "pods_1000_mib",   "signal_cpu_us",    "signal_cpu_vs_floor",
+                                       "leftover_ms",    "exit_us",         "exit_vs_floor",    "exit_cpu_us",
+                                       "startup_pid1_us", "startup_pid1_vs_floor", "startup_direct_us",
+                                       "startup_direct_vs_floor"};
     for (const char* n : {"50", "120"}) {
         for (const char* suffix : {"_us", "_vs_floor", "_wall_us"}) {
-            figures.push_back(std::string("reap_") + n + suffix);
+            spread.push_back(std::string("reap_") + n + suffix);
         }
     }
-    for (const char* cpus : {"one_cpu", "two_cpus"}) {
-        for (const char* suffix : {"_median_us", "_p99_us", "_ratio", "_p99_ratio"}) {
-            figures.push_back(std::string("signal_") + cpus + suffix);
-        }
-    }
+    std::vector<std::string> single = {"size_bytes", "idle_context_switches", "idle_cpu_us", "signal_wakeups",
+                                       "signal_preemptions", "signal_wall_median_us", "signal_wall_p99_us",
+                                       "leftover_finished", "leftover_rounds", "rss_after_signals_kib"};
     for (const char* init : {"reaper", "tini", "tini-static", "dumb-init", "catatonit"}) {
         std::string object = object_of(json, init);
         INFO("init " << init);
         REQUIRE_FALSE(object.empty());
         CHECK(std::regex_search(object, std::regex(R"("static": (true|false))")));
-        for (const std::string& figure : figures) {
+        for (const std::string& figure : single) {
             INFO("figure " << figure);
-            std::smatch match;
-            REQUIRE(std::regex_search(object, match, std::regex("\"" + figure + "\": ([^,\\n]+)")));
-            CHECK(std::regex_match(match[1].str(), number));  // no NaN, no Infinity, no string
+            CHECK_FALSE(std::isnan(figure_of(object, figure)));  // no NaN, no Infinity, no string
         }
-        CHECK(markdown.find("| " + std::string(init) + " | ") != std::string::npos);
+        for (const std::string& figure : spread) {
+            INFO("figure " << figure);
+            double value = figure_of(object, figure);
+            std::smatch range;
+            REQUIRE(std::regex_search(object, range,
+                                      std::regex("\"" + figure + "_range\": \\[\\s*(" + number + "),\\s*(" + number +
+                                                 ")\\s*\\]")));
+            CHECK(std::stod(range[1].str()) <= value);
+            CHECK(value <= std::stod(range[4].str()));
+        }
+        // Pinned and prioritised, every init wakes exactly once per forwarded signal.
+        CHECK(figure_of(object, "signal_wakeups") == Approx(1.0).margin(0.05));
+        CHECK(figure_of(object, "signal_preemptions") < 0.05);
         CHECK(svg.find(">" + std::string(init) + " ") != std::string::npos);
     }
+    // The leftover finishes its work under reaper, every round, and is killed under tini.
+    std::string reaper = object_of(json, "reaper");
+    CHECK(figure_of(reaper, "leftover_finished") == figure_of(reaper, "leftover_rounds"));
+    CHECK(figure_of(object_of(json, "tini"), "leftover_finished") == 0);
+    std::string floor = object_of(json, "floor");
+    for (const char* figure : {"signal_cpu_us", "exit_us", "reap_50_us", "startup_direct_us", "rss_kib"}) {
+        INFO("floor figure " << figure);
+        CHECK(figure_of(floor, figure) > 0);
+    }
+
+    CHECK(markdown.find("| figure | reaper | tini | tini-static | dumb-init | catatonit | floor |") !=
+          std::string::npos);
+    CHECK(markdown.find("SCHED_FIFO") != std::string::npos);  // the run says how it pinned
+    CHECK(markdown.find("Load average (1 min)") != std::string::npos);
+    CHECK(markdown.find("## Size on every architecture") != std::string::npos);
+    CHECK(std::regex_search(json, std::regex(R"("reaper": \{\s*"file": "[^"]+",\s*"bytes": [0-9]+)")));
+    CHECK(markdown.find("## reaper's targets") != std::string::npos);
     CHECK(json.find("\"targets\"") != std::string::npos);
-    CHECK(markdown.find("reaper's targets:") != std::string::npos);
+    // Against the previous run: 4 figures compared, the two that got worse flagged, the one
+    // that got better and the one within its spread not, the absolute time not compared.
+    CHECK(markdown.find("4 figures compared") != std::string::npos);
+    CHECK(markdown.find("**worse**: reaper size_bytes") != std::string::npos);
+    CHECK(markdown.find("**worse**: reaper exit_vs_floor") != std::string::npos);
+    CHECK(markdown.find("**worse**: reaper signal_cpu") == std::string::npos);
+    CHECK(markdown.find("**worse**: reaper rss_kib") == std::string::npos);
+    CHECK(markdown.find("**worse**: reaper exit_us") == std::string::npos);
     CHECK(svg.rfind("<svg", 0) == 0);
-    for (const char* suffix : {".json", ".md", ".svg"}) {
+    for (const char* suffix : {".json", ".md", ".svg", ".previous.json"}) {
         unlink((out + suffix).c_str());
     }
 }
