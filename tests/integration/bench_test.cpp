@@ -71,19 +71,23 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     std::string markdown = harness::read_file(out + ".md");
     std::string svg = harness::read_file(out + ".svg");
     // Figures with a spread: each has "FIGURE_range": [lowest, highest] around it.
-    std::vector<std::string> spread = {"rss_kib",        "pss_kib",         "pss_dirty_kib",    "pte_kib",
-                                       "pod_kib",        "pods_1000_mib",   "signal_cpu_us",    "signal_cpu_vs_floor",
-                                       "leftover_ms",    "exit_us",         "exit_vs_floor",    "exit_cpu_us",
-                                       "startup_pid1_us", "startup_pid1_vs_floor", "startup_direct_us",
-                                       "startup_direct_vs_floor"};
+    std::vector<std::string> spread = {"rss_kib",           "pss_kib",
+                                       "pss_dirty_kib",     "pte_kib",
+                                       "pod_kib",           "pods_1000_mib",
+                                       "signal_cpu_us",     "signal_cpu_vs_floor",
+                                       "leftover_ms",       "exit_us",
+                                       "exit_vs_floor",     "exit_cpu_us",
+                                       "startup_pid1_us",   "startup_pid1_vs_floor",
+                                       "startup_direct_us", "startup_direct_vs_floor"};
     for (const char* n : {"50", "120"}) {
         for (const char* suffix : {"_us", "_vs_floor", "_wall_us"}) {
             spread.push_back(std::string("reap_") + n + suffix);
         }
     }
-    std::vector<std::string> single = {"size_bytes", "idle_context_switches", "idle_cpu_us", "signal_wakeups",
-                                       "signal_preemptions", "signal_wall_median_us", "signal_wall_p99_us",
-                                       "leftover_finished", "leftover_rounds", "rss_after_signals_kib"};
+    std::vector<std::string> single = {"size_bytes",           "idle_context_switches", "idle_cpu_us",
+                                       "signal_wakeups",       "signal_preemptions",    "signal_wall_median_us",
+                                       "signal_wall_p99_us",   "leftover_finished",     "leftover_rounds",
+                                       "rss_after_signals_kib"};
     for (const char* init : {"reaper", "tini", "tini-static", "dumb-init", "catatonit"}) {
         std::string object = object_of(json, init);
         INFO("init " << init);
@@ -97,9 +101,9 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
             INFO("figure " << figure);
             double value = figure_of(object, figure);
             std::smatch range;
-            REQUIRE(std::regex_search(object, range,
-                                      std::regex("\"" + figure + "_range\": \\[\\s*(" + number + "),\\s*(" + number +
-                                                 ")\\s*\\]")));
+            REQUIRE(std::regex_search(
+                object, range,
+                std::regex("\"" + figure + "_range\": \\[\\s*(" + number + "),\\s*(" + number + ")\\s*\\]")));
             CHECK(std::stod(range[1].str()) <= value);
             CHECK(value <= std::stod(range[4].str()));
         }
