@@ -525,18 +525,26 @@ std::string proc_link(pid_t pid, const std::string& name)
     return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
 }
 
-bool idle_in_wait(pid_t pid)
+bool in_poll(pid_t pid)
 {
     std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
     std::string number;
     syscall_line >> number;
-    // reaper waits in poll (ppoll on architectures without poll); its helpers in read.
+    // reaper's one wait: poll, or ppoll on architectures without poll.
 #ifdef SYS_poll
     if (number == std::to_string(SYS_poll)) {
         return true;
     }
 #endif
-    return number == std::to_string(SYS_read) || number == std::to_string(SYS_ppoll);
+    return number == std::to_string(SYS_ppoll);
+}
+
+bool idle_in_wait(pid_t pid)
+{
+    std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
+    std::string number;
+    syscall_line >> number;
+    return in_poll(pid) || number == std::to_string(SYS_read);  // the helpers wait in read
 }
 
 }  // namespace harness

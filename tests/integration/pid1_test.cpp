@@ -373,7 +373,7 @@ TEST_CASE("reaper lets go of inherited descriptors and its directory; the child 
 TEST_CASE("idle: reaper does not wake up while nothing happens", "[pid1]")
 {
     common::scenario(as_pid1({}, {"sleep"}), probe_lines::ready, [&](harness::Reaper& reaper) {
-        REQUIRE(harness::eventually(Deadline(10), [&] { return harness::idle_in_wait(reaper.pid()); }));
+        REQUIRE(harness::eventually(Deadline(10), [&] { return harness::in_poll(reaper.pid()); }));
         auto switches = [&] {
             return harness::proc_status_field(reaper.pid(), "voluntary_ctxt_switches") + "/" +
                    harness::proc_status_field(reaper.pid(), "nonvoluntary_ctxt_switches");
