@@ -9,10 +9,15 @@
  *       w  two more waitpid(-1, WNOHANG|__WALL|WUNTRACED) once the child is reaped (ECHILD)
  *       g  getpid() twice
  *       k  kill(-1, 0): is anything else left in the namespace?
+ *       l  read /proc/loadavg: was any process but the command ever created in it?
+ *       p  the same, through a descriptor opened before the fork: pread at offset 0
+ *       d  list /proc's processes (from offset 256: no fixed entries) through a descriptor
+ *          opened before the fork: lseek, getdents64
  *       c  close the signalfd before exiting
  *       t  touch 24 KiB more of stack (reaper's stack holds 20-28 KiB where this holds 8)
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -31,6 +36,8 @@ static int run(const char* steps, char** argv)
         sigprocmask(SIG_BLOCK, &all, &original);
         signals = signalfd(-1, &all, SFD_CLOEXEC);
     }
+    int loadavg = strchr(steps, 'p') != NULL ? open("/proc/loadavg", O_RDONLY | O_CLOEXEC) : -1;
+    int proc = strchr(steps, 'd') != NULL ? open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     pid_t child = fork();
     if (child == 0) {
         if (signalfd_wake) {
@@ -66,6 +73,24 @@ static int run(const char* steps, char** argv)
     }
     if (strchr(steps, 'k') != NULL) {
         kill(-1, 0);
+    }
+    if (strchr(steps, 'l') != NULL) {
+        char text[128];
+        int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t got = read(fd, text, sizeof text);
+            close(fd);
+            status += got < 0;
+        }
+    }
+    if (proc >= 0) {
+        char entries[512];
+        lseek(proc, 256, SEEK_SET);
+        status += syscall(SYS_getdents64, proc, entries, sizeof entries) < 0;
+    }
+    if (loadavg >= 0) {
+        char text[128];
+        status += pread(loadavg, text, sizeof text, 0) < 0;
     }
     if (strchr(steps, 'c') != NULL && signals >= 0) {
         close(signals);

@@ -162,7 +162,9 @@ def exit_steps(driver, helper, exitsteps, reaper, rounds, place):
              ("r", "+ wake through signalfd: read, waitpid(WNOHANG) (no poll)"),
              ("sw", "poll wake + 2 more waitpid (ECHILD)"), ("swg", "... + getpid twice"),
              ("swgk", "... + kill(-1, 0)"), ("swgkc", "... + close(signalfd)"),
-             ("swgkct", "... + 24 KiB more stack touched")]
+             ("swgkct", "... + 24 KiB more stack touched"),
+             ("rwgl", "read wake, 2 more waitpid, getpid twice, /proc/loadavg instead of kill(-1, 0)"),
+             ("rwglc", "... + close(signalfd)")]
     argv = [driver, "exit", str(rounds), str(bench.INIT_PRIORITY)]
     for code, _ in steps:
         argv += ["::", exitsteps, code, helper, "exit-on-go"]

@@ -15,6 +15,17 @@ namespace descendants {
 // Whether /proc is that of reaper's own PID namespace, as PID 1 of it.
 [[nodiscard]] bool own_proc();
 
+// As PID 1, at the start: opens /proc/loadavg, whose last field is the last PID the
+// reader's own namespace allocated (whatever /proc is mounted), for only_command_ever().
+// Kept open: a read through it costs a third of an open, a read and a close at the end.
+void open_last_pid();
+
+// As PID 1: whether no process but reaper and `command` was ever created in the namespace
+// (the command was PID 2 and the last PID allocated is still 2), so nothing else can be
+// in it. False when it cannot tell. (A PID chosen with clone3's set_tid --
+// checkpoint/restore, privileged -- is not counted as allocated.)
+[[nodiscard]] bool only_command_ever(pid_t command);
+
 // Sends `signal` -- and SIGCONT right after it when `then_continue`, so that a stopped
 // process can run its handler -- to everything in reaper's care. As PID 1 through
 // kill(-1), which needs no /proc and misses nothing alive at that moment; otherwise to

@@ -170,6 +170,15 @@ Loop::Woken Loop::read_signals()
 Loop::Woken Loop::wait()
 {
     for (;;) {
+        // Nothing to wait for but signals (the command runs, the sandbox holds): the
+        // signalfd's blocking read is the whole wait, one system call per signal, not two.
+        if (count_ == 0 && !has_deadline_) {
+            Woken woken = read_signals();
+            if (woken != Woken::signals || read_ > next_) {
+                return woken;
+            }
+            continue;
+        }
         int timeout = timeout_ms();
         int ready = poll(polled.data(), count_ + 1, timeout);
         if (ready < 0) {

@@ -1,7 +1,8 @@
 // The one wait of the program: a blocking poll on the signalfd, the pidfds of processes
 // in reaper's care that are not its children, and an optional deadline (poll's own
 // timeout: no timer to create, so none can fail). With no deadline and nothing watched
-// but the signalfd it sleeps until a signal comes: never a wake-up while idle.
+// it is the signalfd's blocking read alone: it sleeps until a signal comes, never a
+// wake-up while idle.
 // Each phase of the program (supervise, sandbox, grace) is a handler of its events.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "descendants.hpp"
 #include "diag.hpp"
 #include "events.hpp"
 #include "reap.hpp"
@@ -92,6 +93,9 @@ int run(const cli::Config& config)
     }
     diag::say(diag::Level::debug, Message() << "started \"" << config.command[0] << "\" as " << started.pid);
     setup::let_go_of_inherited(loop.signal_fd(), foreground.fd);
+    if (getpid() == 1) {
+        descendants::open_last_pid();
+    }
 
     reap::MainChild child{started.pid};
     bool stop_with_child = getpid() != 1;

@@ -1,5 +1,5 @@
-// The state and the parent from /proc/PID/stat (reaper reads the parent, its tests both).
-// Pure: parses text it is given.
+// The state and the parent from /proc/PID/stat (reaper reads the parent, its tests both),
+// and the last PID allocated from /proc/loadavg. Pure: parses text it is given.
 #pragma once
 
 #include <optional>
@@ -30,6 +30,21 @@ struct Fields {
         return std::nullopt;
     }
     return Fields{stat[close + 2], static_cast<pid_t>(*parent)};
+}
+
+// "0.00 0.01 0.05 1/123 4567\n": the last field is the last PID the reader's own PID
+// namespace allocated.
+[[nodiscard]] constexpr std::optional<pid_t> last_pid(std::string_view loadavg)
+{
+    while (!loadavg.empty() && loadavg.back() == '\n') {
+        loadavg.remove_suffix(1);
+    }
+    std::size_t space = loadavg.rfind(' ');
+    if (space == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::optional<unsigned long> pid = parse::unsigned_number(loadavg.substr(space + 1), 0x7fffffff);
+    return pid ? std::optional<pid_t>(static_cast<pid_t>(*pid)) : std::nullopt;
 }
 
 }  // namespace proc_stat

@@ -63,7 +63,13 @@ Children collect(MainChild& main_child, bool warn_on_reap)
             }
             continue;
         }
+        bool was_running = !main_child.exited;
         note_exit(main_child, pid, wait_status, warn_on_reap);
+        if (was_running && main_child.exited) {
+            // The command is done: what else is left is the grace's to find and reap (as
+            // PID 1, usually nothing, known without a wait that only says so).
+            return Children::remain;
+        }
     }
 }
 

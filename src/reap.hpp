@@ -16,8 +16,9 @@ struct MainChild {
 enum class Children { remain, none };
 
 // Waits for every child that has exited, without blocking, and notes a stop of the main
-// child (others' stops are no concern of reaper's). Children::none means no descendant
-// is left at all, since orphans come back to reaper.
+// child (others' stops are no concern of reaper's). Stops early, with Children::remain,
+// once it has reaped the main child: the rest is the grace's. Children::none means no
+// descendant is left at all, since orphans come back to reaper.
 Children collect(MainChild& main_child, bool warn_on_reap);
 
 }  // namespace reap

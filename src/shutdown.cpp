@@ -100,11 +100,15 @@ void report(int left, int killed, int grace_signal)
     diag::say(diag::Level::info, line);
 }
 
-// As PID 1, the common end: nothing else is left in the namespace. Its own /proc lists
-// just reaper (a look at the namespace alone); without it, kill(-1, 0) fails with ESRCH
-// (one call, but the kernel looks through every process of the machine).
-bool nothing_else_in_namespace()
+// As PID 1, the common end: nothing else is left in the namespace. Cheapest when no
+// process but the command was ever created in it; otherwise its own /proc lists just
+// reaper (a look at the namespace alone); without it, kill(-1, 0) fails with ESRCH (one
+// call, but the kernel looks through every process of the machine).
+bool nothing_else_in_namespace(pid_t command)
 {
+    if (descendants::only_command_ever(command)) {
+        return true;
+    }
     if (descendants::own_proc()) {
         return descendants::count() == 0;
     }
@@ -115,7 +119,7 @@ bool nothing_else_in_namespace()
 
 void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
 {
-    if (grace.milliseconds == 0 || (getpid() == 1 && nothing_else_in_namespace())) {
+    if (grace.milliseconds == 0 || (getpid() == 1 && nothing_else_in_namespace(child.pid))) {
         return;
     }
     int joiners = descendants::watch_joiners(loop);

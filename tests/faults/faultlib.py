@@ -158,13 +158,13 @@ class Run:
         return info is not None and info[0] not in "ZX" and self.end(0) is None
 
     def held_files(self):
-        """reaper's descriptors above 2 that are not its own anonymous ones (signalfd,
-        timerfd, pidfd): what it inherited and still holds."""
+        """reaper's descriptors above 2 that are not its own -- anonymous ones (signalfd,
+        pidfd) and, as PID 1, /proc/loadavg: what it inherited and still holds."""
         held = []
         try:
             for fd in os.listdir(f"/proc/{self.pid}/fd"):
                 target = os.readlink(f"/proc/{self.pid}/fd/{fd}")
-                if int(fd) > 2 and not target.startswith("anon_inode:"):
+                if int(fd) > 2 and not target.startswith("anon_inode:") and target != "/proc/loadavg":
                     held.append(f"{fd}->{target}")
         except OSError:
             pass

@@ -525,12 +525,17 @@ std::string proc_link(pid_t pid, const std::string& name)
     return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
 }
 
-bool in_poll(pid_t pid)
+bool in_event_wait(pid_t pid)
 {
     std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
     std::string number;
-    syscall_line >> number;
-    // reaper's one wait: poll, or ppoll on architectures without poll.
+    std::string first_argument;
+    syscall_line >> number >> first_argument;
+    if (number == std::to_string(SYS_read)) {
+        long fd = std::strtol(first_argument.c_str(), nullptr, 16);
+        return proc_link(pid, "fd/" + std::to_string(fd)) == "anon_inode:[signalfd]";
+    }
+    // With a deadline or watched processes: poll, or ppoll on architectures without poll.
 #ifdef SYS_poll
     if (number == std::to_string(SYS_poll)) {
         return true;
@@ -544,7 +549,7 @@ bool idle_in_wait(pid_t pid)
     std::istringstream syscall_line(read_file("/proc/" + std::to_string(pid) + "/syscall"));
     std::string number;
     syscall_line >> number;
-    return in_poll(pid) || number == std::to_string(SYS_read);  // the helpers wait in read
+    return in_event_wait(pid) || number == std::to_string(SYS_read);  // the helpers wait in read
 }
 
 }  // namespace harness

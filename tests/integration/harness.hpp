@@ -115,8 +115,8 @@ std::string proc_link(pid_t pid, const std::string& name);
 
 // True while `pid` is blocked in poll(2) or read(2) -- for reaper, in its one wait, i.e. ready.
 bool idle_in_wait(pid_t pid);
-// True while `pid` is blocked in poll(2): reaper in its one wait, and nowhere else (it also
-// blocks in read(2) once, for the command's exec).
-bool in_poll(pid_t pid);
+// True while `pid` is blocked in poll(2), or in read(2) of its signalfd: reaper in its one
+// wait, and nowhere else (it also blocks in read(2) once, of the pipe of the command's exec).
+bool in_event_wait(pid_t pid);
 
 }  // namespace harness

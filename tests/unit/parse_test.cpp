@@ -68,3 +68,13 @@ TEST_CASE("/proc/PID/stat: state and parent, whatever the command name holds", "
         CHECK_FALSE(proc_stat::parse(bad));
     }
 }
+
+TEST_CASE("/proc/loadavg: the last PID allocated is its last field", "[parse]")
+{
+    CHECK(proc_stat::last_pid("0.00 0.01 0.05 1/123 2\n") == 2);
+    CHECK(proc_stat::last_pid("12.50 3.00 1.25 7/1024 4194303") == 4194303);
+    for (const char* bad : {"", "\n", "0.00 0.01 0.05 1/123 ", "0.00 0.01 0.05 1/123 x2", "2", "a 4294967296"}) {
+        INFO("'" << bad << "'");
+        CHECK_FALSE(proc_stat::last_pid(bad));
+    }
+}
