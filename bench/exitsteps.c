@@ -11,8 +11,6 @@
  *       k  kill(-1, 0): is anything else left in the namespace?
  *       l  read /proc/loadavg: was any process but the command ever created in it?
  *       p  the same, through a descriptor opened before the fork: pread at offset 0
- *       d  list /proc's processes (from offset 256: no fixed entries) through a descriptor
- *          opened before the fork: lseek, getdents64
  *       c  close the signalfd before exiting
  *       t  touch 24 KiB more of stack (reaper's stack holds 20-28 KiB where this holds 8)
  */
@@ -37,7 +35,6 @@ static int run(const char* steps, char** argv)
         signals = signalfd(-1, &all, SFD_CLOEXEC);
     }
     int loadavg = strchr(steps, 'p') != NULL ? open("/proc/loadavg", O_RDONLY | O_CLOEXEC) : -1;
-    int proc = strchr(steps, 'd') != NULL ? open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     pid_t child = fork();
     if (child == 0) {
         if (signalfd_wake) {
@@ -82,11 +79,6 @@ static int run(const char* steps, char** argv)
             close(fd);
             status += got < 0;
         }
-    }
-    if (proc >= 0) {
-        char entries[512];
-        lseek(proc, 256, SEEK_SET);
-        status += syscall(SYS_getdents64, proc, entries, sizeof entries) < 0;
     }
     if (loadavg >= 0) {
         char text[128];

@@ -13,20 +13,15 @@
  *   helper leftover MS           leave behind a process that, on SIGTERM, works MS ms more and
  *                                then writes "f" to stdout; write 8 zero bytes (ready) and
  *                                wait to be killed (SIGTERM's default action)
- *   helper in-container CMD...   as PID 1 of a new PID namespace: set up what a container
- *                                runtime gives its first process -- a mount namespace of its
- *                                own with the PID namespace's /proc -- and exec CMD
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -326,23 +321,8 @@ static int sink(void)
     }
 }
 
-static int in_container(char** argv)
-{
-    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
-        perror("helper in-container");
-        return 126;
-    }
-    execvp(argv[0], argv);
-    perror("helper in-container: exec");
-    return 127;
-}
-
 int main(int argc, char** argv)
 {
-    if (argc > 2 && strcmp(argv[1], "in-container") == 0) {
-        return in_container(argv + 2);
-    }
     if (argc > 2 && strcmp(argv[1], "floor") == 0) {
         return floor_run(argv + 2);
     }

@@ -163,8 +163,8 @@ def exit_steps(driver, helper, exitsteps, reaper, rounds, place):
              ("sw", "poll wake + 2 more waitpid (ECHILD)"), ("swg", "... + getpid twice"),
              ("swgk", "... + kill(-1, 0)"), ("swgkc", "... + close(signalfd)"),
              ("swgkct", "... + 24 KiB more stack touched"),
-             ("rwgl", "read wake, 2 more waitpid, getpid twice, /proc/loadavg instead of kill(-1, 0)"),
-             ("rwglc", "... + close(signalfd)")]
+             ("rwgl", "read wake, 2 more waitpid, getpid twice, open+read+close /proc/loadavg instead of kill(-1, 0)"),
+             ("rwgp", "... the same, read through a descriptor opened before the fork (what reaper does)")]
     argv = [driver, "exit", str(rounds), str(bench.INIT_PRIORITY)]
     for code, _ in steps:
         argv += ["::", exitsteps, code, helper, "exit-on-go"]
