@@ -46,10 +46,7 @@ void pause_before_retry() { sys::sleep_ms(10); }
 
 }  // namespace
 
-Loop::Loop(UniqueFd signal_fd, signals::Set signals) : signal_fd_(std::move(signal_fd)), signals_(signals)
-{
-    polled[0] = {signal_fd_.get(), POLLIN, 0};
-}
+Loop::Loop(UniqueFd signal_fd, signals::Set signals) : signal_fd_(std::move(signal_fd)), signals_(signals) {}
 
 Loop::~Loop()
 {
@@ -138,7 +135,6 @@ bool Loop::reopen_signal_fd()
         return false;
     }
     signal_fd_ = std::move(fresh);
-    polled[0].fd = signal_fd_.get();
     diag::say(diag::Level::warning, "read signalfd failed; reading from a new one");
     return true;
 }
@@ -179,8 +175,9 @@ Loop::Woken Loop::wait()
             }
             continue;
         }
-        int timeout = timeout_ms();
-        int ready = poll(polled.data(), count_ + 1, timeout);
+        // Written here, not once: the table's pages stay untouched until a grace needs them.
+        polled[0] = {signal_fd_.get(), POLLIN, 0};
+        int ready = poll(polled.data(), count_ + 1, timeout_ms());
         if (ready < 0) {
             if (errno == EINTR) {
                 continue;
