@@ -559,6 +559,9 @@ def main():
                        (args.svg, report.svg(this))]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    if not args.quick and args.json == pathlib.Path(__file__).parent / "results" / "latest.json":
+        readme.write_text(report.replace_block(readme.read_text(), "bench", report.readme_summary(this)))
     print(report.markdown(this))
 
 

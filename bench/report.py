@@ -285,3 +285,62 @@ def svg(report):
     out.append(f'<text x="{one - 8:.1f}" y="{y + 14}">1.0</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+# The figures the README shows: key, label, short name, digits; ratios are to the row's floor.
+SUMMARY = [
+    ("signal_cpu_vs_floor", "init CPU per forwarded signal ÷ a signalfd+kill forwarder", "CPU per signal", 3),
+    ("exit_vs_floor", "child exit → init exit ÷ a bare waitpid PID 1", "child exit → exit", 3),
+    ("startup_direct_vs_floor", "start-up run directly ÷ fork+exec+wait", "start-up run directly", 3),
+    ("startup_pid1_vs_floor", "start-up as PID 1 ÷ fork+exec+wait", "start-up as PID 1", 3),
+    ("startup_pid1_k8s_vs_floor", "start-up as PID 1, a pod's 423 variables ÷ fork+exec+wait",
+     "start-up with a pod's variables", 3),
+    ("reap_50000_vs_floor", "reaping 50,000 orphans, CPU ÷ a bare waitpid PID 1", "reaping 50,000", 3),
+    ("leftover_ms", "SIGTERM → exit with a leftover that needs 50 ms, ms", "SIGTERM → exit", 1),
+    ("pod_kib", "one more pod's init: own pages + page tables, KiB", "memory per pod", 0),
+    ("rss_kib", "Rss, KiB (the binary's pages counted in every copy)", "Rss", 0),
+]
+
+
+def overlaps(results, a, b, key):
+    a_lo, a_hi = value_range(results, a, key)
+    b_lo, b_hi = value_range(results, b, key)
+    return a_lo <= b_hi and b_lo <= a_hi
+
+
+def readme_summary(report):
+    """The README's table (figure, then each init: median and, in brackets, its spread),
+    and the reading of it: which of reaper's differences lie within the noise."""
+    results, inits = report["results"], report["inits"]
+    lines = [f"Measured by `bench/run` on {report['date'][:10]} (reaper {report['commit']}, "
+             f"{report['machine']['cpu']}, {report['machine']['cpus']} CPUs, Linux {report['machine']['kernel']}); "
+             "every figure in [bench/results/latest.md](bench/results/latest.md), the method in "
+             "[bench/METHOD.md](bench/METHOD.md). Lower is better; in brackets, the spread over the run's "
+             "blocks, rounds or copies.", "",
+             "| figure | " + " | ".join(inits) + " |", "|---|" + "---|" * len(inits)]
+    noise = []
+    for key, label, short, digits in SUMMARY:
+        lines.append(f"| {label} | " + " | ".join(spread(results, name, key, digits) for name in inits) + " |")
+        if key in results["reaper"]:
+            same = [name for name in inits[1:] if key in results[name] and overlaps(results, "reaper", name, key)]
+            if same:
+                noise.append(f"{short}: reaper and {', '.join(same)}")
+    idle = ", ".join(f"{name} {results[name]['idle_context_switches']}" for name in inits)
+    lines += ["", f"Wake-ups in {report['settings']['idle_seconds']} s of idleness: {idle}. Size: "
+              + ", ".join(f"{name} {results[name]['size_bytes']:,} bytes" for name in inits) + "."]
+    lines += ["", "![reaper and the other inits against the floors](bench/results/ratios.svg)", ""]
+    lines.append("**Reading it.** A difference between two inits is noise when their spreads overlap. Within "
+                 "the noise: " + ("; ".join(noise) if noise else "none of reaper's differences") + ". Every other "
+                 "difference of reaper's lies outside both spreads. The SIGTERM row is not a cost: reaper waits "
+                 "for the leftover to finish its 50 ms of work, the others kill it at once.")
+    missed = [f"{name} ({t['detail']})" for name, t in report["targets"].items() if not t["met"]]
+    lines += ["", "Targets (bench/METHOD.md): " + (f"{len(report['targets']) - len(missed)} met, missed: "
+                                                   + "; ".join(missed) if missed else "all met") + "."]
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text, name, block):
+    """`text` with what lies between <!-- BEGIN name --> and <!-- END name --> replaced."""
+    begin, end = f"<!-- BEGIN {name} -->\n", f"<!-- END {name} -->"
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + block + text[stop:]

@@ -139,6 +139,30 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     CHECK(markdown.find("**worse**: reaper rss_kib") == std::string::npos);
     CHECK(markdown.find("**worse**: reaper exit_us") == std::string::npos);
     CHECK(svg.rfind("<svg", 0) == 0);
+    // The README's table, made from the same results: a row per figure with a cell per init,
+    // the chart, and the reading of the noise.
+    std::optional<harness::Finished> summary = harness::run_program(
+        {"python3", "-c",
+         "import json, sys; sys.path.insert(0, sys.argv[1] + '/bench'); import report; "
+         "print(report.readme_summary(json.load(open(sys.argv[2]))))",
+         SOURCE_ROOT, out + ".json"},
+        30);
+    REQUIRE(summary);
+    INFO(summary->stderr_text);
+    CHECK(summary->exit_code == 0);
+    CHECK(summary->stdout_text.find("| figure | reaper | tini | tini-static | dumb-init | catatonit |") !=
+          std::string::npos);
+    CHECK(std::regex_search(summary->stdout_text,
+                            std::regex(R"(\| child exit → init exit [^|]*( \| [0-9.]+ \([0-9.]+–[0-9.]+\)){5} \|)")));
+    CHECK(summary->stdout_text.find("(bench/results/ratios.svg)") != std::string::npos);
+    CHECK(summary->stdout_text.find("**Reading it.**") != std::string::npos);
+    // The README holds such a block (bench/run rewrites it after a full run).
+    std::string readme = harness::read_file(std::string(SOURCE_ROOT) + "/README.md");
+    std::size_t begin = readme.find("<!-- BEGIN bench -->");
+    std::size_t end = readme.find("<!-- END bench -->");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    CHECK(readme.substr(begin, end - begin).find("| figure | reaper |") != std::string::npos);
     for (const char* suffix : {".json", ".md", ".svg", ".previous.json"}) {
         unlink((out + suffix).c_str());
     }
