@@ -56,7 +56,9 @@ void exec_file(const char* path, char* const* argv, char** shell_argv)
 
 // execvp, except in what it reports: EACCES only when a file of that name exists but
 // cannot be run, not when a PATH directory cannot be searched -- so that reaper tells
-// "not found" (127) from "cannot run" (126) as a shell does.
+// "not found" (127) from "cannot run" (126) as a shell does. Like execvp it goes on along
+// PATH only past files that are absent or not executable: any other failure (a file being
+// written, E2BIG, ENOMEM) is the answer, not a reason to run a later namesake.
 void exec_along_path(char* const* argv, char** shell_argv)
 {
     if (!command_path::is_searched(argv[0])) {
@@ -69,10 +71,16 @@ void exec_along_path(char* const* argv, char** shell_argv)
     int found_but_failed = 0;
     while (search.next(candidate)) {
         exec_file(candidate.data(), argv, shell_argv);
-        bool absent = errno == ENOENT || errno == ENOTDIR || (errno == EACCES && access(candidate.data(), F_OK) != 0);
-        if (!absent && found_but_failed == 0) {
-            found_but_failed = errno;
+        int error = errno;
+        bool absent = error == ENOENT || error == ENOTDIR || (error == EACCES && access(candidate.data(), F_OK) != 0);
+        if (absent) {
+            continue;
         }
+        if (error != EACCES) {
+            errno = error;
+            return;
+        }
+        found_but_failed = found_but_failed != 0 ? found_but_failed : error;
     }
     errno = found_but_failed != 0 ? found_but_failed : ENOENT;
 }

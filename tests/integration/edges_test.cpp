@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +95,32 @@ TEST_CASE("a script without #! runs with /bin/sh, as tini (execvp) runs it; 126 
         CHECK(shell_gone.exit_code == 126);
         CHECK(shell_gone.stderr_text == "reaper: exec \"" + script + "\": Exec format error\n");
     }
+    harness::run_program({"rm", "-rf", dir}, 10);
+}
+
+TEST_CASE("along PATH, a file that cannot be run for another reason than EACCES stops the search, as in execvp",
+          "[subreaper]")
+{
+    // The first `cmd` along PATH is open for writing (ETXTBSY); the second would exit 0.
+    std::string dir = temporary_path("path");
+    for (const std::string& sub : {dir, dir + "/busy", dir + "/later"}) {
+        mkdir(sub.c_str(), 0755);
+    }
+    for (const std::string& file : {dir + "/busy/cmd", dir + "/later/cmd"}) {
+        REQUIRE(harness::run_program({"cp", "/bin/true", file}, 10));
+    }
+    int writer = open((dir + "/busy/cmd").c_str(), O_WRONLY | O_CLOEXEC);
+    REQUIRE(writer >= 0);
+    std::vector<std::string> env = {"PATH=" + dir + "/busy:" + dir + "/later:/usr/bin:/bin"};
+    harness::Finished shell = common::run_to_end("bash", {"-c", "cmd"}, false, env);
+    harness::Finished tini = common::run_to_end("tini", {"-s", "--", "cmd"}, false, env);
+    harness::Finished ours = common::run_to_end("", {"--", "cmd"}, true, env);
+    close(writer);
+    CHECK(shell.exit_code == 126);  // bash runs the first one it finds, and reports its failure
+    CHECK(tini.exit_code != 0);     // execvp stops at it (tini then exits 1)
+    CHECK(tini.stderr_text.find("Text file busy") != std::string::npos);
+    CHECK(ours.exit_code == 126);
+    CHECK(ours.stderr_text == "reaper: exec \"cmd\": Text file busy\n");
     harness::run_program({"rm", "-rf", dir}, 10);
 }
 
