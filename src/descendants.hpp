@@ -15,7 +15,7 @@ namespace descendants {
 // Whether /proc is that of reaper's own PID namespace, as PID 1 of it.
 [[nodiscard]] bool own_proc();
 
-// As PID 1, at the start: opens /proc/loadavg, whose last field is the last PID the
+// As PID 1, once the command runs: opens /proc/loadavg, whose last field is the last PID the
 // reader's own namespace allocated (whatever /proc is mounted), for only_command_ever().
 // Kept open: a read through it costs a third of an open, a read and a close at the end.
 void open_last_pid();

@@ -141,12 +141,12 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     CHECK(svg.rfind("<svg", 0) == 0);
     // The README's table, made from the same results: a row per figure with a cell per init,
     // the chart, and the reading of the noise.
-    std::optional<harness::Finished> summary = harness::run_program(
-        {"python3", "-c",
-         "import json, sys; sys.path.insert(0, sys.argv[1] + '/bench'); import report; "
-         "print(report.readme_summary(json.load(open(sys.argv[2]))))",
-         SOURCE_ROOT, out + ".json"},
-        30);
+    std::optional<harness::Finished> summary =
+        harness::run_program({"python3", "-c",
+                              "import json, sys; sys.path.insert(0, sys.argv[1] + '/bench'); import report; "
+                              "print(report.readme_summary(json.load(open(sys.argv[2]))))",
+                              SOURCE_ROOT, out + ".json"},
+                             30);
     REQUIRE(summary);
     INFO(summary->stderr_text);
     CHECK(summary->exit_code == 0);
