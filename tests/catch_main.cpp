@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <sys/stat.h>
 
 #include "support.hpp"
 
@@ -37,6 +39,11 @@ public:
     {
         const char* path = std::getenv("REAPER_TEST_RESULTS");
         if (path != nullptr) {
+            std::string directory(path);
+            directory.resize(directory.rfind('/') == std::string::npos ? 0 : directory.rfind('/'));
+            if (!directory.empty()) {
+                mkdir(directory.c_str(), 0755);  // a bare `meson test` has none yet; EEXIST is fine
+            }
             if (std::FILE* file = std::fopen(path, "a")) {
                 const char* verdict = !stats.totals.assertions.allOk()  ? "FAIL"
                                       : support::current_test_skipped() ? "SKIP"

@@ -28,6 +28,7 @@ def verdict(ok, name, detail=""):
     print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail and not ok else ""), flush=True)
     results = os.environ.get("REAPER_TEST_RESULTS")
     if results:
+        os.makedirs(os.path.dirname(results) or ".", exist_ok=True)  # a bare `meson test` has none yet
         with open(results, "a") as file:
             file.write(f"{'PASS' if ok else 'FAIL'} release: {name}\n")
 

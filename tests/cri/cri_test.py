@@ -522,6 +522,8 @@ def podman_graceful_stop(suite, c):
 def main():
     only = sys.argv[1] if len(sys.argv) > 1 else ""
     results = os.environ.get("REAPER_TEST_RESULTS")
+    if results:
+        os.makedirs(os.path.dirname(results) or ".", exist_ok=True)  # a bare `meson test` has none yet
     under_ci = os.environ.get("CI") == "true"
     suite = Suite()
     unavailable = {}

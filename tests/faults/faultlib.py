@@ -296,6 +296,8 @@ class Results:
 
     def __init__(self):
         self.path = os.environ.get("REAPER_TEST_RESULTS")
+        if self.path:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)  # a bare `meson test` has none yet
         self.failed = 0
 
     def add(self, verdict, name):

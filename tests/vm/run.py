@@ -160,6 +160,7 @@ def main():
 
     def verdict(word, name):
         if results:
+            os.makedirs(os.path.dirname(results) or ".", exist_ok=True)  # a bare `meson test` has none yet
             with open(results, "a") as file:
                 file.write(f"{word} {label}: {name}\n")
 
