@@ -212,6 +212,10 @@ bool only_command_ever(pid_t command)
     }
     std::array<char, 128> text{};
     ssize_t got = pread(last_pid_fd, text.data(), text.size(), 0);
+    // Read once, at the end: its descriptor goes back for the grace's /proc walk, which
+    // at a low descriptor limit needs every one it can get.
+    close(last_pid_fd);
+    last_pid_fd = -1;
     return got > 0 && proc_stat::last_pid(std::string_view(text.data(), static_cast<std::size_t>(got))) == command;
 }
 

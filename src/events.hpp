@@ -79,8 +79,8 @@ private:
     UniqueFd signal_fd_;
     signals::Set signals_;
     std::array<signalfd_siginfo, 4> batch_;  // read into before it is read (few: it is on the stack)
-    std::size_t read_ = 0;                    // signals in batch_
-    std::size_t next_ = 0;                    // the first not yet handled
+    std::size_t read_ = 0;                   // signals in batch_
+    std::size_t next_ = 0;                   // the first not yet handled
     bool has_deadline_ = false;
     timespec deadline_{};
     std::size_t count_ = 0;     // watched processes

@@ -61,6 +61,9 @@ int run(const cli::Config& config)
     if (config.pause) {
         setup::let_go_of_inherited(loop.signal_fd(), -1);
         sandbox::hold_until_stopped(loop, config.warn_on_reap);
+        // Orphans of the processes that joined come to reaper without a SIGCHLD: the start-up
+        // pass's "no child" says nothing about what is here now.
+        nobody.childless = false;
         shutdown::grace(loop, grace, nobody);
         return 0;
     }

@@ -119,7 +119,15 @@ bool nothing_else_in_namespace(pid_t command)
 
 void grace(events::Loop& loop, const Grace& grace, reap::MainChild& child)
 {
-    if (grace.milliseconds == 0 || (getpid() == 1 && nothing_else_in_namespace(child.pid))) {
+    if (getpid() == 1 && nothing_else_in_namespace(child.pid)) {
+        return;
+    }
+    if (grace.milliseconds == 0) {
+        // No grace, but what has already ended is still reaper's to reap: its parent's
+        // parent must not inherit a zombie (as a subreaper; as PID 1 the kernel would).
+        if (!child.childless) {
+            reap::collect(child, grace.warn_on_reap);
+        }
         return;
     }
     int joiners = descendants::watch_joiners(loop);

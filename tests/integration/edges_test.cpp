@@ -98,6 +98,20 @@ TEST_CASE("a script without #! runs with /bin/sh, as tini (execvp) runs it; 126 
     harness::run_program({"rm", "-rf", dir}, 10);
 }
 
+TEST_CASE("grace 0 as a subreaper: what has already ended is reaped, not left to the parent, as tini -s", "[subreaper]")
+{
+    // The command and an orphan of it end while reaper is stopped: both reach it at once.
+    std::string helper = std::string(SOURCE_ROOT) + "/tests/helpers/adopts_zombies.py";
+    std::optional<harness::Finished> tini = harness::run_program({"python3", helper, "tini", "-s", "--"}, 30);
+    std::optional<harness::Finished> ours =
+        harness::run_program({"python3", helper, harness::reaper_binary(), "--grace", "0", "--"}, 30);
+    REQUIRE(tini);
+    REQUIRE(ours);
+    INFO(tini->stderr_text << ours->stderr_text);
+    CHECK(tini->stdout_text == "status 0 inherited 0\n");
+    CHECK(ours->stdout_text == tini->stdout_text);
+}
+
 TEST_CASE("along PATH, a file that cannot be run for another reason than EACCES stops the search, as in execvp",
           "[subreaper]")
 {
@@ -206,15 +220,26 @@ TEST_CASE("a stop sent to the child from outside leaves reaper running; the chil
 TEST_CASE("grace: a process that entered the namespace from outside (nsenter) gets SIGTERM and is waited for",
           "[grace]")
 {
-    for (bool pause : {false, true}) {
-        INFO((pause ? "--pause" : "a command"));
+    // At a limit of 6 descriptors the grace needs every one it has to read /proc and find
+    // the joiner: reaper's own must not take them.
+    for (int variant : {0, 1, 2}) {
+        bool pause = variant == 1;
+        bool few_descriptors = variant == 2;
+        INFO((pause ? "--pause" : few_descriptors ? "a command, at a limit of 6 descriptors" : "a command"));
         if (!support::environment_available(geteuid() == 0, "nsenter into reaper's namespaces needs root")) {
             return;
         }
         harness::Options options;
-        options.program = "unshare";
+        options.program = "prlimit";
         options.new_pid_namespace = false;
-        options.reaper_args = {"--pid", "--fork", "--mount-proc", "--", harness::reaper_binary(), "-v"};
+        options.reaper_args = {few_descriptors ? "--nofile=6" : "--nofile=1024:1024",
+                               "unshare",
+                               "--pid",
+                               "--fork",
+                               "--mount-proc",
+                               "--",
+                               harness::reaper_binary(),
+                               "-v"};
         if (pause) {
             options.reaper_args.push_back("--pause");
         } else {
@@ -231,7 +256,7 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
             init = children.empty() ? 0 : children[0];
             return init > 0 && harness::idle_in_wait(init);
         }));
-        std::string file = temporary_path(pause ? "joiner-pause" : "joiner");
+        std::string file = temporary_path("joiner-" + std::to_string(variant));
         unlink(file.c_str());
         harness::Options enter;
         enter.program = "nsenter";

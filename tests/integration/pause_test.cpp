@@ -2,8 +2,10 @@
 // processes orphan, and exits 0 on SIGTERM or SIGINT.
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <unistd.h>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 
 using harness::Deadline;
 
@@ -55,6 +57,35 @@ TEST_CASE("pause reaps the orphans of processes that joined its namespace, then 
     CHECK_FALSE(pause->wait_exit(Deadline(0.5)).has_value());
     REQUIRE(kill(pause->pid(), SIGTERM) == 0);
     CHECK(pause->wait_exit(Deadline(10)) == 0);
+}
+
+TEST_CASE("pause gives an orphan it adopted the grace signal, and waits for it to finish", "[pause]")
+{
+    std::optional<harness::Reaper> pause = common::start(pause_as_pid1());
+    if (!pause) {
+        return;
+    }
+    // A process of another container leaves a daemon behind: once it has exited, the
+    // daemon is the pause's, and finishes a 1 MiB write when SIGTERM comes.
+    std::string file = "/tmp/reaper-pause-orphan-" + std::to_string(getpid());
+    unlink(file.c_str());
+    harness::Options enter;
+    enter.program = "/usr/bin/nsenter";
+    enter.reaper_args = {
+        "--target", std::to_string(pause->pid()), "--pid", "--", harness::probe_binary(), "leave", "write", "0", file};
+    enter.new_pid_namespace = false;
+    std::optional<harness::Reaper> app = common::start(enter);
+    REQUIRE(app);
+    REQUIRE(app->read_until(probe_lines::left, Deadline(10)));
+    app->close_stdin();
+    CHECK(app->wait_exit(Deadline(10)) == 0);
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::children_of(pause->pid()).size() == 1; }));
+    REQUIRE(kill(pause->pid(), SIGTERM) == 0);
+    CHECK(pause->wait_exit(Deadline(10)) == 0);
+    std::string written = harness::read_file(file);
+    INFO(written.size() << " bytes written");
+    CHECK((written.size() == 256 * 4096 + 4 && written.compare(written.size() - 4, 4, "END\n") == 0));
+    unlink(file.c_str());
 }
 
 TEST_CASE("pause exits 0 on SIGINT", "[pause]")
