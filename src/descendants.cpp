@@ -285,8 +285,12 @@ int watch_joiners(events::Loop& loop)
     }
     int watched = 0;
     bool readable = for_each_process([&](pid_t pid) {
-        std::optional<pid_t> parent = pid != 1 ? parent_of(pid) : std::nullopt;
-        if (parent && *parent == 0 && loop.watch(pid)) {
+        // A process whose parent cannot be read (no descriptor left: each watched one holds
+        // a pidfd) is watched too: watching a descendant costs nothing, missing a joiner
+        // would SIGKILL it at reaper's exit.
+        bool unreadable = false;
+        std::optional<pid_t> parent = pid != 1 ? parent_of(pid, &unreadable) : std::nullopt;
+        if (((parent && *parent == 0) || unreadable) && loop.watch(pid)) {
             ++watched;
         }
     });

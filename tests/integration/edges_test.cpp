@@ -221,11 +221,13 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
           "[grace]")
 {
     // At a limit of 6 descriptors the grace needs every one it has to read /proc and find
-    // the joiner: reaper's own must not take them.
+    // the joiners: reaper's own must not take them, and a joiner whose parent cannot be
+    // read for want of one (the first joiner's pidfd holds it) must still be waited for.
     for (int variant : {0, 1, 2}) {
         bool pause = variant == 1;
         bool few_descriptors = variant == 2;
-        INFO((pause ? "--pause" : few_descriptors ? "a command, at a limit of 6 descriptors" : "a command"));
+        std::size_t count = few_descriptors ? 3 : 1;
+        INFO((pause ? "--pause" : few_descriptors ? "a command, 3 joiners, a limit of 6 descriptors" : "a command"));
         if (!support::environment_available(geteuid() == 0, "nsenter into reaper's namespaces needs root")) {
             return;
         }
@@ -256,27 +258,35 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
             init = children.empty() ? 0 : children[0];
             return init > 0 && harness::idle_in_wait(init);
         }));
-        std::string file = temporary_path("joiner-" + std::to_string(variant));
-        unlink(file.c_str());
-        harness::Options enter;
-        enter.program = "nsenter";
-        enter.new_pid_namespace = false;
-        enter.reaper_args = {"--target", std::to_string(init),    "--pid",  "--mount",
-                             "--",       harness::probe_binary(), "writer", file};
-        std::optional<harness::Reaper> joiner = common::start(enter);
-        REQUIRE(joiner);
-        REQUIRE(joiner->read_until(probe_lines::ready, Deadline(10)));
+        std::vector<std::string> files;
+        std::vector<harness::Reaper> joiners;
+        for (std::size_t i = 0; i < count; ++i) {
+            files.push_back(temporary_path("joiner-" + std::to_string(variant) + "-" + std::to_string(i)));
+            unlink(files.back().c_str());
+            harness::Options enter;
+            enter.program = "nsenter";
+            enter.new_pid_namespace = false;
+            enter.reaper_args = {"--target", std::to_string(init),    "--pid",  "--mount",
+                                 "--",       harness::probe_binary(), "writer", files.back()};
+            std::optional<harness::Reaper> joiner = common::start(enter);
+            REQUIRE(joiner);
+            REQUIRE(joiner->read_until(probe_lines::ready, Deadline(10)));
+            joiners.push_back(std::move(*joiner));
+        }
         if (pause) {
             REQUIRE(kill(init, SIGTERM) == 0);
         } else {
             unshare->close_stdin();
         }
         CHECK(unshare->wait_exit(Deadline(10)) == 0);
-        CHECK(joiner->wait_exit(Deadline(10)) == 0);  // not 137: it ended on SIGTERM, in its own time
-        CHECK(written_in_full(file));
-        CHECK(unshare->stderr_text(Deadline(5)).find("grace: waiting for 1 process(es) that entered from outside") !=
+        for (std::size_t i = 0; i < count; ++i) {
+            CHECK(joiners[i].wait_exit(Deadline(10)) == 0);  // not 137: it ended on SIGTERM, in its own time
+            CHECK(written_in_full(files[i]));
+            unlink(files[i].c_str());
+        }
+        CHECK(unshare->stderr_text(Deadline(5))
+                  .find("grace: waiting for " + std::to_string(count) + " process(es) that entered from outside") !=
               std::string::npos);
-        unlink(file.c_str());
     }
 }
 
