@@ -36,7 +36,16 @@
 //   probe writer FILE       print "ready"; on a signal, write FILE in full and exit 0
 //   probe payloads          print "SIG n code C value V" for every signal, until stdin closes
 //   probe become-root       (setuid-root copy) set every id to 0, print "root", wait for EOF
+//   probe adopts-zombies INIT [ARG...]
+//                           as a child subreaper, run INIT ARG... with `probe orphan-and-end`
+//                           appended; once INIT has the command and its orphan as children,
+//                           stop INIT until both have ended, continue it, wait for it, and
+//                           print "status N inherited M": INIT's wait status, and how many
+//                           processes came to this one when INIT exited (what it left
+//                           unreaped). Every wait is bounded (10 s)
+//   probe orphan-and-end    leave an orphan that ends 200 ms later, end 200 ms later too
 //                             report    prints "daemon SIG n"; exits on TERM or INT
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -54,6 +63,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include "probe_lines.hpp"
 
@@ -574,6 +585,96 @@ int mode_tty()
     }
 }
 
+// (pid, state) of each child of `parent`, from /proc.
+std::vector<std::pair<pid_t, char>> children_of(pid_t parent)
+{
+    std::vector<std::pair<pid_t, char>> found;
+    DIR* proc = opendir("/proc");
+    if (proc == nullptr) {
+        die("/proc");
+    }
+    while (dirent* entry = readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        std::FILE* file = pid > 0 ? std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r") : nullptr;
+        if (file == nullptr) {
+            continue;
+        }
+        char text[512] = {};
+        std::size_t got = std::fread(text, 1, sizeof text - 1, file);
+        std::fclose(file);
+        const char* close = std::strrchr(text, ')');
+        char state = 0;
+        int ppid = 0;
+        if (got > 0 && close != nullptr && std::sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent) {
+            found.emplace_back(pid, state);
+        }
+    }
+    closedir(proc);
+    return found;
+}
+
+template <typename Condition>
+void within_10_s(Condition condition, const char* what)
+{
+    for (int i = 0; !condition(); ++i) {
+        if (i == 1000) {
+            die(what);
+        }
+        usleep(10000);
+    }
+}
+
+int mode_adopts_zombies(char** init)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        die("PR_SET_CHILD_SUBREAPER");
+    }
+    std::vector<char*> argv;
+    for (char** arg = init; *arg != nullptr; ++arg) {
+        argv.push_back(*arg);
+    }
+    char self[4096] = {};
+    if (readlink("/proc/self/exe", self, sizeof self - 1) <= 0) {
+        die("/proc/self/exe");
+    }
+    std::string command = "orphan-and-end";
+    argv.push_back(self);
+    argv.push_back(command.data());
+    argv.push_back(nullptr);
+    pid_t child = fork();
+    if (child == 0) {
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    within_10_s([&] { return children_of(child).size() == 2; }, "the command and its orphan");
+    kill(child, SIGSTOP);
+    within_10_s(
+        [&] {
+            auto children = children_of(child);
+            return std::all_of(children.begin(), children.end(), [](auto c) { return c.second == 'Z'; });
+        },
+        "both to end");
+    kill(child, SIGCONT);
+    int status = 0;
+    within_10_s([&] { return waitpid(child, &status, WNOHANG) == child; }, "INIT to exit");
+    say("status " + std::to_string(status) + " inherited " + std::to_string(children_of(getpid()).size()));
+    return 0;
+}
+
+int mode_orphan_and_end()
+{
+    if (fork() == 0) {
+        if (fork() == 0) {
+            usleep(200000);
+            _exit(0);
+        }
+        _exit(0);
+    }
+    wait(nullptr);
+    usleep(200000);
+    return 0;
+}
+
 int mode_raw()
 {
     termios settings{};
@@ -646,6 +747,12 @@ int main(int argc, char** argv)
         int signal_fd = block_everything_into_signalfd();
         say(probe_lines::ready);
         wait_for_a_signal_then_write(signal_fd, argv[2]);
+    }
+    if (mode == "adopts-zombies" && argc > 2) {
+        return mode_adopts_zombies(argv + 2);
+    }
+    if (mode == "orphan-and-end") {
+        return mode_orphan_and_end();
     }
     if (mode == "payloads") {
         return mode_payloads();

@@ -101,10 +101,10 @@ TEST_CASE("a script without #! runs with /bin/sh, as tini (execvp) runs it; 126 
 TEST_CASE("grace 0 as a subreaper: what has already ended is reaped, not left to the parent, as tini -s", "[subreaper]")
 {
     // The command and an orphan of it end while reaper is stopped: both reach it at once.
-    std::string helper = std::string(SOURCE_ROOT) + "/tests/helpers/adopts_zombies.py";
-    std::optional<harness::Finished> tini = harness::run_program({"python3", helper, "tini", "-s", "--"}, 30);
-    std::optional<harness::Finished> ours =
-        harness::run_program({"python3", helper, harness::reaper_binary(), "--grace", "0", "--"}, 30);
+    std::optional<harness::Finished> tini =
+        harness::run_program({harness::probe_binary(), "adopts-zombies", "tini", "-s", "--"}, 30);
+    std::optional<harness::Finished> ours = harness::run_program(
+        {harness::probe_binary(), "adopts-zombies", harness::reaper_binary(), "--grace", "0", "--"}, 30);
     REQUIRE(tini);
     REQUIRE(ours);
     INFO(tini->stderr_text << ours->stderr_text);
@@ -232,9 +232,11 @@ TEST_CASE("grace: a process that entered the namespace from outside (nsenter) ge
             return;
         }
         harness::Options options;
-        options.program = "prlimit";
+        options.program = "sh";  // its ulimit: busybox's, where the VMs have no prlimit
         options.new_pid_namespace = false;
-        options.reaper_args = {few_descriptors ? "--nofile=6" : "--nofile=1024:1024",
+        options.reaper_args = {"-c",
+                               std::string(few_descriptors ? "ulimit -n 6 && " : "") + "exec \"$@\"",
+                               "sh",
                                "unshare",
                                "--pid",
                                "--fork",
