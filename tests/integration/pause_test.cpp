@@ -127,11 +127,15 @@ TEST_CASE("a child that ended before reaper blocked SIGCHLD is reaped anyway (it
     std::vector<harness::ProcessInfo> left;
     bool reaped = harness::eventually(Deadline(10), [&] {
         left = harness::processes_in_namespace_of(pause->pid());
-        // reaper alone (not the probe before it has forked): the zombie is gone.
-        return harness::proc_link(pause->pid(), "exe") == harness::reaper_binary() && left.size() == 1;
+        // reaper alone (not the probe before it has forked), and no child left: the zombie
+        // is gone.
+        return harness::proc_link(pause->pid(), "exe") == harness::reaper_binary() && left.size() == 1 &&
+               harness::children_of(pause->pid()).empty();
     });
     INFO("processes in the namespace: " << left.size());
     CHECK(reaped);
+    // Not before it waits on its signalfd: PID 1 drops a signal it has not blocked yet.
+    REQUIRE(harness::eventually(Deadline(10), [&] { return harness::idle_in_wait(pause->pid()); }));
     REQUIRE(kill(pause->pid(), SIGTERM) == 0);
     CHECK(pause->wait_exit(Deadline(10)) == 0);
     CHECK(pause->stderr_text(Deadline(5)) == "reaper: reaped zombie process 2\n");
