@@ -3,10 +3,13 @@
 // checked to be the very same code (equal text, data and bss sizes).
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include "common.hpp"
+#include "probe_lines.hpp"
 
 namespace {
 
@@ -37,7 +40,41 @@ bool is_allocator(const std::string& symbol)
            symbol.rfind("_Zda", 0) == 0;
 }
 
+// KiB of pages the process has written to, over every mapping but its stack
+// (/proc/PID/smaps, Private_Dirty).
+long dirty_kib_off_stack(pid_t pid)
+{
+    std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
+    long total = 0;
+    bool stack = false;
+    for (std::string line; std::getline(smaps, line);) {
+        std::istringstream fields(line);
+        std::string first;
+        fields >> first;
+        if (first.find('-') != std::string::npos && first.back() != ':') {  // a mapping's header
+            stack = line.find("[stack]") != std::string::npos;
+        } else if (first == "Private_Dirty:" && !stack) {
+            long kib = 0;
+            fields >> kib;
+            total += kib;
+        }
+    }
+    return total;
+}
+
 }  // namespace
+
+// The C library's variables share the page of .data (src/libc_bss_first.ld): idle, reaper
+// has written to that one page outside its stack, and to none of its large buffers.
+TEST_CASE("the shipped binary, idle as PID 1, has dirtied one page besides its stack", "[binary][shipped]")
+{
+    common::scenario(common::as_pid1({}, {"sleep"}), probe_lines::ready, [&](harness::Reaper& reaper) {
+        REQUIRE(harness::eventually(harness::Deadline(10), [&] { return harness::in_event_wait(reaper.pid()); }));
+        CHECK(dirty_kib_off_stack(reaper.pid()) == sysconf(_SC_PAGESIZE) / 1024);
+        reaper.close_stdin();
+        CHECK(reaper.wait_exit(harness::Deadline(10)) == 0);
+    });
+}
 
 TEST_CASE("the shipped binary has no allocator in it: it allocates nothing, ever", "[binary][shipped]")
 {
