@@ -218,14 +218,16 @@ def measure_idle(running, seconds, results):
 def measure_memory(copies, results):
     """Each init's memory over its copies, all running at once: what differs between copies
     (the stack's random offset decides whether its top spans one page more) is the spread.
-    A node running 1,000 pods holds each pod's dirty pages and page tables, and the clean
-    pages of the binary (and its libraries) once."""
+    A node running 1,000 pods holds each pod's anonymous pages (those the process wrote:
+    its stack, data and heap) and page tables, and the clean pages of the binary (and its
+    libraries) once. Not Pss_Dirty: it also counts a binary's pages that are still dirty in
+    the page cache because the file was just written, as a freshly built reaper is."""
     for name, running in copies.items():
         samples = [memory(t.init) for t in running]
         for key in ["rss_kib", "pss_kib", "pss_dirty_kib", "anon_kib", "pte_kib", "hwm_kib"]:
             record(results, name, key, [sample[key] for sample in samples])
-        pod = [sample["pss_dirty_kib"] + sample["pte_kib"] for sample in samples]
-        clean = median([sample["rss_kib"] - sample["pss_dirty_kib"] for sample in samples])
+        pod = [sample["anon_kib"] + sample["pte_kib"] for sample in samples]
+        clean = median([sample["rss_kib"] - sample["anon_kib"] for sample in samples])
         record(results, name, "pod_kib", pod)
         record(results, name, "pods_1000_mib", [(1000 * kib + clean) / 1024 for kib in pod])
 

@@ -22,12 +22,12 @@ def check_targets(report):
             target(f"size_{row['arch']}", row["reaper"]["static"] and size <= limit,
                    f"{row['arch']}: {size:,} bytes, {'static' if row['reaper']['static'] else 'dynamic'} "
                    f"({row['reaper']['file']}; target: static, <= {limit:,})")
-    # What one more pod's init costs the node: its own dirty pages and its page tables
+    # What one more pod's init costs the node: its own (anonymous) pages and its page tables
     # (issue 17's "resident memory", 52 KiB when it was filed). Rss also counts the binary's
     # clean pages, which every copy shares: it must stay 10x below the others'.
     lowest = min(results[o]["rss_kib"] for o in others)
     target("memory", me["pod_kib"] <= 48 and me["rss_kib"] * 10 <= lowest,
-           f"{me['pod_kib']} KiB per pod (Pss dirty + page tables), {me['rss_kib']} KiB Rss; the lowest other "
+           f"{me['pod_kib']} KiB per pod (anonymous + page tables), {me['rss_kib']} KiB Rss; the lowest other "
            f"init's Rss: {lowest} KiB (target: <= 48 per pod, Rss 10x below)")
     for label, limit in [("pid1", 1.10), ("direct", 1.05)]:
         key = f"startup_{label}_vs_floor"
@@ -180,11 +180,11 @@ def markdown(report):
         row("wall per zombie, us (context)", fig(f"reap_{n}_wall_us", 2))
     row(f"**memory**: Rss, KiB ({settings['copies']} copies at once)", fig("rss_kib", 0))
     row(f"Pss, KiB (with {settings['copies']} copies sharing)", fig("pss_kib", 0))
-    row("Pss dirty (the pages no copy shares), KiB", fig("pss_dirty_kib", 0))
+    row("anonymous (the pages no copy shares), KiB", fig("anon_kib", 0))
     row("page tables (VmPTE), KiB", fig("pte_kib", 0))
     row("Rss after the signals, KiB", lambda n: str(results[n]["rss_after_signals_kib"])
         if has(n, "rss_after_signals_kib") else "—")
-    row("one more pod: Pss dirty + page tables, KiB", fig("pod_kib", 0))
+    row("one more pod: anonymous + page tables, KiB", fig("pod_kib", 0))
     row("**1,000 pods' inits**, MiB", fig("pods_1000_mib", 1))
     row(f"idle {settings['idle_seconds']} s: context switches, CPU us",
         lambda n: f"{results[n]['idle_context_switches']}, {results[n]['idle_cpu_us']:.0f}"
@@ -200,8 +200,8 @@ def markdown(report):
               f"`true` alone starts in {b['startup_pid1_true_us']:.0f} us as PID 1 and "
               f"{b['startup_direct_true_us']:.0f} us directly; a signal sent straight to the child arrives in "
               f"{b['signal_direct_wall_median_us']:.1f} us (p99 {b['signal_direct_wall_p99_us']:.1f}). 1,000 pods: "
-              "1,000 times one pod's dirty pages and page tables, plus the clean pages of the binary and its "
-              "libraries once (Rss less Pss dirty; for tini and dumb-init that counts all of glibc, which "
+              "1,000 times one pod's anonymous pages and page tables, plus the clean pages of the binary and "
+              "its libraries once (Rss less anonymous; for tini and dumb-init that counts all of glibc, which "
               "other processes of the node may share); what the kernel holds for every process alike, "
               "such as its 16 KiB kernel stack, is not counted.", ""]
     lines += size_table(report) + [""] + mapping_table(report) + [""]

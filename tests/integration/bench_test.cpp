@@ -72,7 +72,7 @@ TEST_CASE("bench/run --quick reports every figure for every init", "[bench]")
     std::string svg = harness::read_file(out + ".svg");
     // Figures with a spread: each has "FIGURE_range": [lowest, highest] around it.
     std::vector<std::string> spread = {"rss_kib",           "pss_kib",
-                                       "pss_dirty_kib",     "pte_kib",
+                                       "anon_kib",          "pte_kib",
                                        "pod_kib",           "pods_1000_mib",
                                        "signal_cpu_us",     "signal_cpu_vs_floor",
                                        "leftover_ms",       "exit_us",
