@@ -1,8 +1,8 @@
 // The one wait of the program: a blocking poll on the signalfd, the pidfds of processes
 // in reaper's care that are not its children, and an optional deadline (poll's own
 // timeout: no timer to create, so none can fail). With no deadline and nothing watched
-// it is the signalfd's blocking read alone: it sleeps until a signal comes, never a
-// wake-up while idle.
+// it is rt_sigtimedwait alone (the signalfd's read if that is refused): it sleeps until a
+// signal comes, never a wake-up while idle.
 // Each phase of the program (supervise, sandbox, grace) is a handler of its events.
 #pragma once
 
@@ -70,6 +70,7 @@ public:
 private:
     enum class Woken { signals, gone, deadline, lost };
     Woken wait();
+    Woken take_signal();
     Woken read_signals();
     bool reopen_signal_fd();
     [[nodiscard]] int timeout_ms() const;
@@ -86,6 +87,7 @@ private:
     std::size_t count_ = 0;     // watched processes
     std::size_t unpinned_ = 0;  // of which without a pidfd
     int failures_ = 0;          // consecutive failed polls or reads
+    bool take_works_ = true;    // rt_sigtimedwait has not been refused
 };
 
 }  // namespace events

@@ -78,4 +78,10 @@ int open_signalfd(signals::Set set)
     return above_stderr(static_cast<int>(syscall(SYS_signalfd4, -1, &wanted, kernel_set_size, SFD_CLOEXEC)));
 }
 
+int wait_for(signals::Set set, siginfo_t& info)
+{
+    std::uint64_t wanted = set.bits();
+    return static_cast<int>(syscall(SYS_rt_sigtimedwait, &wanted, &info, nullptr, kernel_set_size));
+}
+
 }  // namespace sigmask

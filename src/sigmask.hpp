@@ -3,6 +3,8 @@
 // single-threaded, must block and forward those too.
 #pragma once
 
+#include <csignal>
+
 #include "signals.hpp"
 
 namespace sigmask {
@@ -22,6 +24,10 @@ namespace sigmask {
 
 // A close-on-exec signalfd reading `set`; -1 with errno on failure.
 [[nodiscard]] int open_signalfd(signals::Set set);
+
+// Sleeps until a signal of `set` (blocked) is pending and takes it into `info`
+// (rt_sigtimedwait, no timeout); -1 with errno on failure.
+[[nodiscard]] int wait_for(signals::Set set, siginfo_t& info);
 
 // `fd`, moved above 2 (close-on-exec) if it took the place of a closed stdin, stdout or
 // stderr; -1 stays -1.

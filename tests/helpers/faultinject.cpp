@@ -94,6 +94,7 @@ constexpr Named calls[] = {
     CALL(rt_sigprocmask),
     CALL(rt_sigaction),
     CALL(signalfd4),
+    CALL(rt_sigtimedwait),
     CALL(prctl),
     CALL(setpgid),
     CALL(ioctl),

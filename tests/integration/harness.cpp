@@ -531,6 +531,10 @@ bool in_event_wait(pid_t pid)
     std::string number;
     std::string first_argument;
     syscall_line >> number >> first_argument;
+    // With nothing watched and no deadline: rt_sigtimedwait, or the signalfd's read.
+    if (number == std::to_string(SYS_rt_sigtimedwait)) {
+        return true;
+    }
     if (number == std::to_string(SYS_read)) {
         long fd = std::strtol(first_argument.c_str(), nullptr, 16);
         return proc_link(pid, "fd/" + std::to_string(fd)) == "anon_inode:[signalfd]";
