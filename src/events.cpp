@@ -178,20 +178,27 @@ Loop::Woken Loop::read_signals()
 
 Loop::Woken Loop::take_signal()
 {
-    siginfo_t info;
-    if (sigmask::wait_for(signals_, info) >= 0) {
+    siginfo_t info{};
+    int taken = sigmask::wait_for(signals_, info);
+    if (taken > 0) {
         batch_[0] = as_read(info);
         read_ = 1;
         next_ = 0;
         return Woken::signals;
     }
-    if (errno != EINTR) {
-        // Refused (a seccomp profile, an emulator): the signalfd's read takes the same
-        // signals, from here on.
-        diag::failed(diag::Level::info, "rt_sigtimedwait (reading the signalfd instead)", errno);
-        take_works_ = false;
+    if (taken < 0 && errno == EINTR) {
+        return Woken::signals;  // nothing taken: read_ == next_, the caller waits again
     }
-    return Woken::signals;  // nothing taken: read_ == next_, the caller waits again
+    // Refused (a seccomp profile, an emulator), or 0 -- no signal -- from a seccomp
+    // rule's ERRNO(0), which would otherwise spin here: the signalfd's read takes the
+    // same signals, from here on.
+    if (taken < 0) {
+        diag::failed(diag::Level::info, "rt_sigtimedwait (reading the signalfd instead)", errno);
+    } else {
+        diag::say(diag::Level::info, "rt_sigtimedwait returned no signal (reading the signalfd instead)");
+    }
+    take_works_ = false;
+    return Woken::signals;
 }
 
 Loop::Woken Loop::wait()

@@ -13,7 +13,8 @@
 //                   is a child subreaper: whatever PROGRAM leaves behind comes back here.
 //   --fail CALL:ERRNO:WHEN
 //                   CALL by name (read, wait4, ...) or number; ERRNO by name (EINTR) or
-//                   number; WHEN is N (only the Nth call), N+ (the Nth and every later one),
+//                   number, 0 for a call that returns 0 having done nothing (what a seccomp
+//                   rule's ERRNO(0) makes of it); WHEN is N (only the Nth call), N+ (the Nth and every later one),
 //                   counted from the exec -- or, with a leading @, from the arming: SIGUSR1
 //                   sent to this process arms it. For execve, the calls counted are those of
 //                   PROGRAM's children (the command reaper starts), since PROGRAM never
@@ -200,7 +201,7 @@ Rule parse_fail(const std::string& spec)
     rule.call = lookup(calls, spec.substr(0, first));
     long error = lookup(errors, spec.substr(first + 1, second - first - 1));
     std::string when = spec.substr(second + 1);
-    if (rule.call < 0 || error <= 0 || when.empty()) {
+    if (rule.call < 0 || error < 0 || when.empty()) {
         usage(("bad --fail " + spec).c_str());
     }
     rule.error = static_cast<int>(error);
