@@ -137,7 +137,7 @@ def kib_fields(path):
 def memory(pid):
     rollup = kib_fields(f"/proc/{pid}/smaps_rollup")
     status = kib_fields(f"/proc/{pid}/status")
-    return {"rss_kib": rollup["Rss"], "pss_kib": rollup["Pss"], "pss_dirty_kib": rollup.get("Pss_Dirty", -1),
+    return {"rss_kib": rollup["Rss"], "pss_kib": rollup["Pss"],
             "anon_kib": rollup["Anonymous"], "pte_kib": status["VmPTE"], "hwm_kib": status["VmHWM"]}
 
 
@@ -224,7 +224,7 @@ def measure_memory(copies, results):
     the page cache because the file was just written, as a freshly built reaper is."""
     for name, running in copies.items():
         samples = [memory(t.init) for t in running]
-        for key in ["rss_kib", "pss_kib", "pss_dirty_kib", "anon_kib", "pte_kib", "hwm_kib"]:
+        for key in ["rss_kib", "pss_kib", "anon_kib", "pte_kib", "hwm_kib"]:
             record(results, name, key, [sample[key] for sample in samples])
         pod = [sample["anon_kib"] + sample["pte_kib"] for sample in samples]
         clean = median([sample["rss_kib"] - sample["anon_kib"] for sample in samples])

@@ -52,7 +52,6 @@ signalfd_siginfo as_read(const siginfo_t& info)
     read.ssi_signo = static_cast<std::uint32_t>(info.si_signo);
     read.ssi_code = info.si_code;
     read.ssi_pid = static_cast<std::uint32_t>(info.si_pid);
-    read.ssi_uid = info.si_uid;
     read.ssi_ptr = reinterpret_cast<std::uintptr_t>(info.si_value.sival_ptr);
     return read;
 }

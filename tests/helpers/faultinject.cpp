@@ -14,8 +14,8 @@
 //   --fail CALL:ERRNO:WHEN
 //                   CALL by name (read, wait4, ...) or number; ERRNO by name (EINTR) or
 //                   number, 0 for a call that returns 0 having done nothing (what a seccomp
-//                   rule's ERRNO(0) makes of it); WHEN is N (only the Nth call), N+ (the Nth and every later one),
-//                   counted from the exec -- or, with a leading @, from the arming: SIGUSR1
+//                   rule's ERRNO(0) makes of it); WHEN is N (only the Nth call), N+ (the
+//                   Nth and every later one), counted from the exec -- or, with a leading @, from the arming: SIGUSR1
 //                   sent to this process arms it. For execve, the calls counted are those of
 //                   PROGRAM's children (the command reaper starts), since PROGRAM never
 //                   execs after its own start.
